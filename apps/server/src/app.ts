@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Bus } from './platform/bus.js';
+import type { Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/database.js';
+import { notFound } from './platform/errors.js';
+import { registerAuthentication } from './platform/http/authenticate.js';
+import { registerErrorHandling } from './platform/http/errors.js';
+import { IdempotencyStore, registerIdempotency } from './platform/http/idempotency.js';
+import { registerMetrics } from './platform/http/metrics.js';
+import { OperationOutcomeSchema } from './platform/http/schemas.js';
+import './platform/http/types.js';
+import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
+import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
+import { IdentityRepository, IdentityService, identityRoutes } from './modules/identity/index.js';
+import { opsRoutes } from './modules/ops/index.js';
+import { PatientRepository, PatientService, patientRoutes } from './modules/patients/index.js';
+import { HttpSmsSender, OutboxSmsSender, SmsOutboxRepository, smsOutboxRoutes, type SmsSender } from './modules/sms/index.js';
+
+export interface AppDependencies {
+  db: Database;
+  bus: Bus;
+  clock: Clock;
+  /** Replaces the configured SMS adapter (tests). */
+  sms?: SmsSender;
+}
+
+/** The services of one app instance, for scripts and tests that work below HTTP. */
+export interface AppServices {
+  audit: AuditLog;
+  identity: IdentityService;
+  geography: GeographyService;
+  patients: PatientService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+/**
+ * Builds the whole HTTP application from validated configuration and open dependencies. It
+ * listens on nothing and owns no connection: `server.ts` opens and closes those, tests inject.
+ */
+export async function buildApp(config: Config, deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(OperationOutcomeSchema);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Sanjog API', version: '0.1.0', description: 'Open national telemedicine platform' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sanjog_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  registerErrorHandling(app);
+  const metrics = registerMetrics(app);
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    if (!request.url.startsWith('/docs')) void reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+
+  // Modules, wired by hand: each service gets its repository and the ports it needs.
+  const audit = new AuditLog(new AuditRepository(deps.db), deps.clock);
+  const outbox = new SmsOutboxRepository(deps.db);
+  const sms =
+    deps.sms ??
+    (config.sms.adapter === 'http'
+      ? new HttpSmsSender({ gatewayUrl: config.sms.gatewayUrl, gatewayToken: config.sms.gatewayToken, senderId: config.sms.senderId })
+      : new OutboxSmsSender(outbox, app.log));
+  const identity = new IdentityService(new IdentityRepository(deps.db), sms, audit, deps.clock, config);
+  const geography = new GeographyService(new GeographyRepository(deps.db), audit, 'IN');
+  const patients = new PatientService(new PatientRepository(deps.db), geography, audit);
+  app.decorate('services', { audit, identity, geography, patients });
+
+  registerAuthentication(app, identity);
+  registerIdempotency(app, new IdempotencyStore(deps.db));
+
+  await app.register(opsRoutes({ checks: { database: () => deps.db.ping(), events: () => deps.bus.ping() } }, metrics));
+  await app.register(identityRoutes(identity, { cookieSecure: config.cookieSecure }));
+  await app.register(auditRoutes(audit));
+  await app.register(geographyRoutes(geography));
+  await app.register(patientRoutes(patients));
+  if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
+
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  await serveWebApp(app, config.webDistDir);
+
+  app.addHook('onClose', async () => {
+    await audit.drain();
+  });
+  return app;
+}
+
+/** Every file under `dir`, relative to it, read once at start (the build does not change). */
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(dir, path.join(prefix, entry.name)) : [path.join(prefix, entry.name)],
+  );
+}
+
+/** Serves the built PWA, with its client-side routes falling back to index.html. */
+async function serveWebApp(app: FastifyInstance, distDir: string): Promise<void> {
+  if (!existsSync(path.join(distDir, 'index.html'))) return;
+  const files = new Set(listFiles(distDir).filter((file) => file !== 'index.html'));
+  await app.register(fastifyStatic, { root: distDir, wildcard: false, index: false, cacheControl: false, serve: false });
+  const html = (reply: FastifyReply) =>
+    reply
+      .header('cache-control', 'no-cache')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+      )
+      .sendFile('index.html');
+  app.get('/', { config: { auth: 'public' }, schema: { hide: true } }, (_request, reply) => html(reply));
+  app.get('/*', { config: { auth: 'public' }, schema: { hide: true } }, (request, reply) => {
+    const file = (request.params as { '*': string })['*'];
+    if (files.has(file)) {
+      // Hashed assets never change; the service worker and manifest must be re-checked.
+      const immutable = file.startsWith('assets/');
+      return reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(file);
+    }
+    if (file.startsWith('api/') || file.startsWith('fhir/') || path.extname(file) !== '') throw notFound(`/${file}`);
+    return html(reply);
+  });
+}

@@ -1,0 +1,1 @@
+export { opsRoutes, type Readiness } from './routes.js';

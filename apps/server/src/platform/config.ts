@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/**
+ * Configuration is read from the environment once, at start, and validated here; nothing else
+ * in the server reads `process.env`. A bad value stops the start with a message that names the
+ * variable and says what it should be.
+ */
+export interface Config {
+  environment: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  /** PostgreSQL connection string; when absent the embedded PGlite in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Redis connection string for events between instances; in-process events when absent. */
+  redisUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Secret for HMACs (one-time codes, tokens); every instance of one deployment shares it. */
+  secretKey: string;
+  publicBaseUrl: string;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  sessionTtlHours: number;
+  bearerTokenTtlDays: number;
+  otp: {
+    ttlSeconds: number;
+    maxAttempts: number;
+    maxPerMobilePerWindow: number;
+    maxPerIpPerWindow: number;
+    windowMinutes: number;
+  };
+  staffLogin: { maxFailures: number; lockoutMinutes: number };
+  sms:
+    | { adapter: 'outbox' }
+    | { adapter: 'http'; gatewayUrl: string; gatewayToken: string; senderId: string };
+  /** Load demo data on the first start (a database without any user). */
+  demoData: boolean;
+  /** Serve the built web app from this folder, when it exists. */
+  webDistDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^-?[0-9]+$/.test(value) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, protocols: readonly string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return value;
+    } catch {
+      this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redact(value)}")`);
+      return undefined;
+    }
+  }
+}
+
+/** Hides a password inside a connection string before it is printed. */
+function redact(value: string): string {
+  return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const read = new EnvReader(env);
+  const environment = read.oneOf('NODE_ENV', ['development', 'test', 'production'] as const, 'development');
+  const port = read.integer('PORT', 8080, 0, 65535);
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
+
+  let secretKey = read.optionalString('SECRET_KEY');
+  if (secretKey !== undefined && secretKey.length < 32) {
+    read.problems.push('SECRET_KEY must be at least 32 characters (a random string shared by every instance)');
+  }
+  if (secretKey === undefined) {
+    if (environment === 'production') {
+      read.problems.push('SECRET_KEY must be set in production (at least 32 random characters, the same on every instance)');
+    }
+    // Development and test: a per-process secret is enough; codes issued before a restart stop working.
+    secretKey = randomBytes(32).toString('base64url');
+  }
+
+  const smsAdapter = read.oneOf('SMS_ADAPTER', ['outbox', 'http'] as const, 'outbox');
+  let sms: Config['sms'] = { adapter: 'outbox' };
+  if (smsAdapter === 'http') {
+    const gatewayUrl = read.url('SMS_GATEWAY_URL', ['http:', 'https:']);
+    const gatewayToken = read.optionalString('SMS_GATEWAY_TOKEN');
+    if (gatewayUrl === undefined) read.problems.push('SMS_GATEWAY_URL must be set when SMS_ADAPTER is http');
+    if (gatewayToken === undefined) read.problems.push('SMS_GATEWAY_TOKEN must be set when SMS_ADAPTER is http');
+    sms = {
+      adapter: 'http',
+      gatewayUrl: gatewayUrl ?? '',
+      gatewayToken: gatewayToken ?? '',
+      senderId: read.string('SMS_SENDER_ID', 'SANJOG'),
+    };
+  } else if (environment === 'production' && !read.boolean('ALLOW_SMS_OUTBOX', false)) {
+    read.problems.push('SMS_ADAPTER must be http in production (or set ALLOW_SMS_OUTBOX=true for a demo deployment)');
+  }
+
+  const host = read.string('HOST', '0.0.0.0');
+  const config: Config = {
+    environment,
+    host,
+    port,
+    databaseUrl,
+    dataDir: path.resolve(cwd, read.string('DATA_DIR', './data')),
+    redisUrl,
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, environment === 'test' ? 'silent' : 'info'),
+    secretKey,
+    publicBaseUrl: read.url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    cookieSecure: read.boolean('COOKIE_SECURE', environment === 'production'),
+    trustProxy: read.boolean('TRUST_PROXY', false),
+    sessionTtlHours: read.integer('SESSION_TTL_HOURS', 12, 1, 24 * 30),
+    bearerTokenTtlDays: read.integer('BEARER_TOKEN_TTL_DAYS', 30, 1, 365),
+    otp: {
+      ttlSeconds: read.integer('OTP_TTL_SECONDS', 300, 30, 3600),
+      maxAttempts: read.integer('OTP_MAX_ATTEMPTS', 5, 1, 20),
+      maxPerMobilePerWindow: read.integer('OTP_MAX_PER_MOBILE', 3, 1, 1000),
+      maxPerIpPerWindow: read.integer('OTP_MAX_PER_IP', 30, 1, 1_000_000),
+      windowMinutes: read.integer('OTP_WINDOW_MINUTES', 15, 1, 1440),
+    },
+    staffLogin: {
+      maxFailures: read.integer('LOGIN_MAX_FAILURES', 5, 1, 100),
+      lockoutMinutes: read.integer('LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
+    },
+    sms,
+    demoData: read.boolean('DEMO_DATA', environment !== 'production'),
+    webDistDir: path.resolve(cwd, read.string('WEB_DIST_DIR', 'apps/web/dist')),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

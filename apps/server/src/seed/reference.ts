@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { GeographyRepository } from '../modules/geography/index.js';
+
+const REFERENCE_DIR = fileURLToPath(new URL('../../reference-data/', import.meta.url));
+
+/** Splits one CSV line, honouring double quotes. */
+export function parseCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const char = line[i];
+    if (quoted) {
+      if (char === '"' && line[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      fields.push(field);
+      field = '';
+    } else field += char;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/** India's states and districts with their LGD codes (the country pack's geography). */
+export async function loadIndiaGeography(repository: GeographyRepository): Promise<void> {
+  const text = await readFile(`${REFERENCE_DIR}india-states-districts.csv`, 'utf8');
+  const rows = text.trim().split(/\r?\n/).slice(1).map(parseCsvLine);
+  const states = new Map<string, string>();
+  const districts: { stateCode: string; code: string; name: string }[] = [];
+  for (const [stateCode, stateName, districtCode, districtName] of rows) {
+    if (stateCode === undefined || stateName === undefined || districtCode === undefined || districtName === undefined) continue;
+    states.set(stateCode, stateName);
+    districts.push({ stateCode, code: districtCode, name: districtName });
+  }
+  await repository.loadReference(
+    { id: 'IN', name: 'India', timeZone: 'Asia/Kolkata' },
+    [...states].map(([code, name]) => ({ code, name })),
+    districts,
+  );
+}

@@ -1,0 +1,3 @@
+export * from './roles.js';
+export * from './operation-outcome.js';
+export * from './identifiers.js';
