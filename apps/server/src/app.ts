@@ -63,21 +63,6 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   app.addSchema(OperationOutcomeSchema);
   await app.register(fastifyCookie);
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Sanjog API', version: '0.1.0', description: 'Open national telemedicine platform' },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'sanjog_session' },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
-      },
-      security: [{ session: [] }, { bearer: [] }],
-    },
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-
   registerErrorHandling(app);
   const metrics = registerMetrics(app);
   app.addHook('onSend', async (request, reply, payload) => {
@@ -103,6 +88,23 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   registerAuthentication(app, identity);
   registerIdempotency(app, new IdempotencyStore(deps.db));
+
+  // Documentation plugins come after the request decorators, so that their routes get them too.
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Sanjog API', version: '0.1.0', description: 'Open national telemedicine platform' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sanjog_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
 
   await app.register(opsRoutes({ checks: { database: () => deps.db.ping(), events: () => deps.bus.ping() } }, metrics));
   await app.register(identityRoutes(identity, { cookieSecure: config.cookieSecure }));

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requirePrincipal } from '../../platform/http/authenticate.js';
-import { responses } from '../../platform/http/schemas.js';
+import { EmptyBody, responses } from '../../platform/http/schemas.js';
 import type { AuditLog } from './service.js';
 import { AuditSearchQuery, AuditSearchResponse, AuditVerifyResponse } from './schemas.js';
 
@@ -54,6 +54,7 @@ export function auditRoutes(audit: AuditLog): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['audit'],
           summary: 'Check the whole hash chain; reports the first altered or missing entry',
+          body: EmptyBody,
           response: responses({ 200: AuditVerifyResponse }),
         },
       },

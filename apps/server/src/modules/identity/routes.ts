@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STAFF_ROLES, normaliseIndianMobile } from '@sanjog/shared';
 import { principalRoles, type Principal } from '../../platform/auth.js';
 import { requirePrincipal, SESSION_COOKIE } from '../../platform/http/authenticate.js';
-import { IdParams, responses } from '../../platform/http/schemas.js';
+import { EmptyBody, IdParams, responses } from '../../platform/http/schemas.js';
 import type { IdentityService, SignedIn } from './service.js';
 import {
   ApiTokenBody,
@@ -118,7 +118,7 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
 
     app.post(
       '/api/v1/auth/sign-out',
-      { config: { auth: ANYONE }, schema: { tags: ['sign-in'], summary: 'End this session', response: responses({ 200: Empty }) } },
+      { config: { auth: ANYONE }, schema: { tags: ['sign-in'], summary: 'End this session', body: EmptyBody, response: responses({ 200: Empty }) } },
       async (request, reply) => {
         const principal = requirePrincipal(request);
         await service.revokeSession(principal, principal.sessionId, client(request));
@@ -181,7 +181,7 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
       '/api/v1/auth/totp/setup',
       {
         config: { auth: { roles: STAFF_ROLES } },
-        schema: { tags: ['sign-in'], summary: 'Start setting up an authenticator app', response: responses({ 200: TotpSetupResponse }) },
+        schema: { tags: ['sign-in'], summary: 'Start setting up an authenticator app', body: EmptyBody, response: responses({ 200: TotpSetupResponse }) },
       },
       async (request) => service.beginTotp(requirePrincipal(request)),
     );

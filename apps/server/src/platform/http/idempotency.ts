@@ -101,7 +101,7 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
 
   app.addHook('onSend', async (request, reply, payload) => {
     const claim = request.idempotency;
-    if (claim === null) return payload;
+    if (claim == null) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
       await store.complete(claim.owner, claim.key, reply.statusCode, JSON.parse(payload) as unknown);
