@@ -20,10 +20,22 @@ import { OperationOutcomeSchema } from './platform/http/schemas.js';
 import './platform/http/types.js';
 import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
-import { IdentityRepository, IdentityService, identityRoutes } from './modules/identity/index.js';
+import {
+  IdentityRepository,
+  IdentityService,
+  identityRoutes,
+  SESSION_REVOKED_TOPIC,
+  SessionCache,
+} from './modules/identity/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import { PatientRepository, PatientService, patientRoutes } from './modules/patients/index.js';
-import { HttpSmsSender, OutboxSmsSender, SmsOutboxRepository, smsOutboxRoutes, type SmsSender } from './modules/sms/index.js';
+import {
+  HttpSmsSender,
+  OutboxSmsSender,
+  SmsOutboxRepository,
+  smsOutboxRoutes,
+  type SmsSender,
+} from './modules/sms/index.js';
 
 export interface AppDependencies {
   db: Database;
@@ -79,9 +91,24 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   const sms =
     deps.sms ??
     (config.sms.adapter === 'http'
-      ? new HttpSmsSender({ gatewayUrl: config.sms.gatewayUrl, gatewayToken: config.sms.gatewayToken, senderId: config.sms.senderId })
+      ? new HttpSmsSender({
+          gatewayUrl: config.sms.gatewayUrl,
+          gatewayToken: config.sms.gatewayToken,
+          senderId: config.sms.senderId,
+        })
       : new OutboxSmsSender(outbox, app.log));
-  const identity = new IdentityService(new IdentityRepository(deps.db), sms, audit, deps.clock, config);
+  const identity = new IdentityService(
+    new IdentityRepository(deps.db),
+    sms,
+    audit,
+    deps.clock,
+    config,
+    new SessionCache(config.sessionCacheSeconds * 1000),
+    deps.bus,
+  );
+  const stopRevocations = await deps.bus.subscribe(SESSION_REVOKED_TOPIC, (message) =>
+    identity.onSessionRevoked(message),
+  );
   const geography = new GeographyService(new GeographyRepository(deps.db), audit, 'IN');
   const patients = new PatientService(new PatientRepository(deps.db), geography, audit);
   app.decorate('services', { audit, identity, geography, patients });
@@ -105,7 +132,6 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-
   await app.register(opsRoutes({ checks: { database: () => deps.db.ping(), events: () => deps.bus.ping() } }, metrics));
   await app.register(identityRoutes(identity, { cookieSecure: config.cookieSecure }));
   await app.register(auditRoutes(audit));
@@ -118,6 +144,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await serveWebApp(app, config.webDistDir);
 
   app.addHook('onClose', async () => {
+    await stopRevocations();
     await audit.drain();
   });
   return app;
@@ -134,7 +161,13 @@ function listFiles(dir: string, prefix = ''): string[] {
 async function serveWebApp(app: FastifyInstance, distDir: string): Promise<void> {
   if (!existsSync(path.join(distDir, 'index.html'))) return;
   const files = new Set(listFiles(distDir).filter((file) => file !== 'index.html'));
-  await app.register(fastifyStatic, { root: distDir, wildcard: false, index: false, cacheControl: false, serve: false });
+  await app.register(fastifyStatic, {
+    root: distDir,
+    wildcard: false,
+    index: false,
+    cacheControl: false,
+    serve: false,
+  });
   const html = (reply: FastifyReply) =>
     reply
       .header('cache-control', 'no-cache')
@@ -149,7 +182,9 @@ async function serveWebApp(app: FastifyInstance, distDir: string): Promise<void>
     if (files.has(file)) {
       // Hashed assets never change; the service worker and manifest must be re-checked.
       const immutable = file.startsWith('assets/');
-      return reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').sendFile(file);
+      return reply
+        .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+        .sendFile(file);
     }
     if (file.startsWith('api/') || file.startsWith('fhir/') || path.extname(file) !== '') throw notFound(`/${file}`);
     return html(reply);

@@ -13,7 +13,10 @@ import { demoSignIns, formatSignIns, loadDemoData } from './seed/demo.js';
 import { loadIndiaGeography } from './seed/reference.js';
 
 /** Opens the database, brings its schema and reference data up to date, and loads demo data. */
-export async function prepareDatabase(config: Config, db: Database): Promise<{ migrations: string[]; demoLoaded: boolean }> {
+export async function prepareDatabase(
+  config: Config,
+  db: Database,
+): Promise<{ migrations: string[]; demoLoaded: boolean }> {
   const migrations = await migrate(db);
   const geography = new GeographyRepository(db);
   await loadIndiaGeography(geography);
@@ -55,11 +58,14 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const storage = config.databaseUrl === undefined ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
-  console.log(`\nSanjog is running at http://localhost:${port}  (storage: ${storage}; events: ${config.redisUrl === undefined ? 'in-process' : 'Redis'})`);
+  console.log(
+    `\nSanjog is running at http://localhost:${port}  (storage: ${storage}; events: ${config.redisUrl === undefined ? 'in-process' : 'Redis'})`,
+  );
   console.log(`API documentation: http://localhost:${port}/docs`);
   if (config.demoData) {
     console.log(`\nDemo sign-ins (one per role):\n${formatSignIns(demoSignIns())}`);
-    if (config.sms.adapter === 'outbox') console.log(`SMS outbox (one-time codes): http://localhost:${port}/dev/outbox\n`);
+    if (config.sms.adapter === 'outbox')
+      console.log(`SMS outbox (one-time codes): http://localhost:${port}/dev/outbox\n`);
   }
 
   let closing = false;

@@ -55,7 +55,5 @@ export function isOperationOutcome(value: unknown): value is OperationOutcome {
 
 /** A one-line human summary of an outcome, for toasts and logs. */
 export function outcomeMessage(outcome: OperationOutcome): string {
-  return outcome.issue
-    .map((issue) => issue.details?.text ?? issue.diagnostics ?? issue.code)
-    .join('; ');
+  return outcome.issue.map((issue) => issue.details?.text ?? issue.diagnostics ?? issue.code).join('; ');
 }

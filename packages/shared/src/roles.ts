@@ -13,8 +13,8 @@ export const ROLES = [
 
 export type Role = (typeof ROLES)[number];
 
-export const STAFF_ROLES = ROLES.filter((role) => role !== 'patient') as Exclude<Role, 'patient'>[];
 export type StaffRole = Exclude<Role, 'patient'>;
+export const STAFF_ROLES = ROLES.filter((role): role is StaffRole => role !== 'patient');
 
 /**
  * The level of place a role is bound to: a facility (spoke, hub, OPD, pharmacy), a state,

@@ -15,7 +15,9 @@ try {
   if (result.ok) {
     console.log(`Audit chain intact: ${result.checked} entries verified.`);
   } else {
-    console.error(`Audit chain BROKEN at entry ${result.firstBrokenSeq ?? '?'}: ${result.reason ?? ''} (${result.checked} entries verified before it).`);
+    console.error(
+      `Audit chain BROKEN at entry ${result.firstBrokenSeq ?? '?'}: ${result.reason ?? ''} (${result.checked} entries verified before it).`,
+    );
     process.exitCode = 1;
   }
 } catch (error) {

@@ -51,7 +51,10 @@ export class RedisBus implements Bus {
   private readonly subscriber: Redis;
   private readonly local = new EventEmitter();
 
-  constructor(url: string, private readonly prefix = 'sanjog:') {
+  constructor(
+    url: string,
+    private readonly prefix = 'sanjog:',
+  ) {
     this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     this.subscriber = new Redis(url, { lazyConnect: true });
     this.local.setMaxListeners(0);

@@ -23,6 +23,8 @@ export interface Config {
   trustProxy: boolean;
   sessionTtlHours: number;
   bearerTokenTtlDays: number;
+  /** How long an instance may reuse a resolved session before asking the database again. */
+  sessionCacheSeconds: number;
   otp: {
     ttlSeconds: number;
     maxAttempts: number;
@@ -31,9 +33,7 @@ export interface Config {
     windowMinutes: number;
   };
   staffLogin: { maxFailures: number; lockoutMinutes: number };
-  sms:
-    | { adapter: 'outbox' }
-    | { adapter: 'http'; gatewayUrl: string; gatewayToken: string; senderId: string };
+  sms: { adapter: 'outbox' } | { adapter: 'http'; gatewayUrl: string; gatewayToken: string; senderId: string };
   /** Load demo data on the first start (a database without any user). */
   demoData: boolean;
   /** Serve the built web app from this folder, when it exists. */
@@ -102,7 +102,9 @@ class EnvReader {
       if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
       return value;
     } catch {
-      this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redact(value)}")`);
+      this.problems.push(
+        `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redact(value)}")`,
+      );
       return undefined;
     }
   }
@@ -126,7 +128,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   if (secretKey === undefined) {
     if (environment === 'production') {
-      read.problems.push('SECRET_KEY must be set in production (at least 32 random characters, the same on every instance)');
+      read.problems.push(
+        'SECRET_KEY must be set in production (at least 32 random characters, the same on every instance)',
+      );
     }
     // Development and test: a per-process secret is enough; codes issued before a restart stop working.
     secretKey = randomBytes(32).toString('base64url');
@@ -157,17 +161,22 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databaseUrl,
     dataDir: path.resolve(cwd, read.string('DATA_DIR', './data')),
     redisUrl,
-    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, environment === 'test' ? 'silent' : 'info'),
+    logLevel: read.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      environment === 'test' ? 'silent' : 'info',
+    ),
     secretKey,
     publicBaseUrl: read.url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     cookieSecure: read.boolean('COOKIE_SECURE', environment === 'production'),
     trustProxy: read.boolean('TRUST_PROXY', false),
     sessionTtlHours: read.integer('SESSION_TTL_HOURS', 12, 1, 24 * 30),
     bearerTokenTtlDays: read.integer('BEARER_TOKEN_TTL_DAYS', 30, 1, 365),
+    sessionCacheSeconds: read.integer('SESSION_CACHE_SECONDS', 30, 0, 300),
     otp: {
       ttlSeconds: read.integer('OTP_TTL_SECONDS', 300, 30, 3600),
       maxAttempts: read.integer('OTP_MAX_ATTEMPTS', 5, 1, 20),
-      maxPerMobilePerWindow: read.integer('OTP_MAX_PER_MOBILE', 3, 1, 1000),
+      maxPerMobilePerWindow: read.integer('OTP_MAX_PER_MOBILE', 3, 1, 1_000_000),
       maxPerIpPerWindow: read.integer('OTP_MAX_PER_IP', 30, 1, 1_000_000),
       windowMinutes: read.integer('OTP_WINDOW_MINUTES', 15, 1, 1440),
     },

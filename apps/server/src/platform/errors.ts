@@ -1,9 +1,4 @@
-import {
-  operationOutcome,
-  type IssueCode,
-  type OperationOutcome,
-  type OperationOutcomeIssue,
-} from '@sanjog/shared';
+import { operationOutcome, type IssueCode, type OperationOutcome, type OperationOutcomeIssue } from '@sanjog/shared';
 
 /**
  * The one error type of the server. It carries the HTTP status and the OperationOutcome that

@@ -22,11 +22,29 @@ interface DemoRepositories {
 /** Two states with a few facilities each; the care-network work adds the full demo network. */
 const DEMO_FACILITIES: { key: string; stateId: string; districtId: string; name: string; kind: FacilityKind }[] = [
   { key: 'up-hub', stateId: 'IN-09', districtId: 'IN-09-140', name: 'District Hospital Lucknow', kind: 'hub' },
-  { key: 'up-spoke', stateId: 'IN-09', districtId: 'IN-09-140', name: 'Ayushman Arogya Mandir Malihabad', kind: 'spoke' },
+  {
+    key: 'up-spoke',
+    stateId: 'IN-09',
+    districtId: 'IN-09-140',
+    name: 'Ayushman Arogya Mandir Malihabad',
+    kind: 'spoke',
+  },
   { key: 'up-opd', stateId: 'IN-09', districtId: 'IN-09-140', name: 'UP Online General OPD', kind: 'opd' },
-  { key: 'up-pharmacy', stateId: 'IN-09', districtId: 'IN-09-140', name: 'Jan Aushadhi Kendra Lucknow', kind: 'pharmacy' },
+  {
+    key: 'up-pharmacy',
+    stateId: 'IN-09',
+    districtId: 'IN-09-140',
+    name: 'Jan Aushadhi Kendra Lucknow',
+    kind: 'pharmacy',
+  },
   { key: 'ka-hub', stateId: 'IN-29', districtId: 'IN-29-525', name: 'District Hospital Bengaluru Urban', kind: 'hub' },
-  { key: 'ka-spoke', stateId: 'IN-29', districtId: 'IN-29-526', name: 'Ayushman Arogya Mandir Doddaballapura', kind: 'spoke' },
+  {
+    key: 'ka-spoke',
+    stateId: 'IN-29',
+    districtId: 'IN-29-526',
+    name: 'Ayushman Arogya Mandir Doddaballapura',
+    kind: 'spoke',
+  },
 ];
 
 const DEMO_STAFF: { login: string; name: string; role: StaffRole; state?: string; facility?: string }[] = [
@@ -47,7 +65,14 @@ export async function loadDemoData(repos: DemoRepositories): Promise<boolean> {
   const facilityIds = new Map<string, { id: string; stateId: string }>();
   for (const facility of DEMO_FACILITIES) {
     const id = randomUUID();
-    await repos.geography.insertFacility({ id, stateId: facility.stateId, districtId: facility.districtId, name: facility.name, kind: facility.kind, registryId: null });
+    await repos.geography.insertFacility({
+      id,
+      stateId: facility.stateId,
+      districtId: facility.districtId,
+      name: facility.name,
+      kind: facility.kind,
+      registryId: null,
+    });
     facilityIds.set(facility.key, { id, stateId: facility.stateId });
   }
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -55,14 +80,48 @@ export async function loadDemoData(repos: DemoRepositories): Promise<boolean> {
   for (const person of DEMO_STAFF) {
     const facility = person.facility === undefined ? undefined : facilityIds.get(person.facility);
     await repos.identity.createStaffUser(
-      { id: randomUUID(), username: person.login, mobile: `90000000${String(mobileSuffix++).padStart(2, '0')}`, displayName: person.name, passwordHash },
-      [{ id: randomUUID(), role: person.role, stateId: facility?.stateId ?? person.state ?? null, facilityId: facility?.id ?? null }],
+      {
+        id: randomUUID(),
+        username: person.login,
+        mobile: `90000000${String(mobileSuffix++).padStart(2, '0')}`,
+        displayName: person.name,
+        passwordHash,
+      },
+      [
+        {
+          id: randomUUID(),
+          role: person.role,
+          stateId: facility?.stateId ?? person.state ?? null,
+          facilityId: facility?.id ?? null,
+        },
+      ],
     );
   }
   const demoPatients = [
-    { name: 'Ram Prasad', sex: 'male', birthYear: 1961, stateId: 'IN-09', districtId: 'IN-09-140', village: 'Malihabad' },
-    { name: 'Kamla Devi', sex: 'female', birthYear: 1978, stateId: 'IN-09', districtId: 'IN-09-140', village: 'Malihabad' },
-    { name: 'Lakshmi Gowda', sex: 'female', birthYear: 1990, stateId: 'IN-29', districtId: 'IN-29-526', village: 'Doddaballapura' },
+    {
+      name: 'Ram Prasad',
+      sex: 'male',
+      birthYear: 1961,
+      stateId: 'IN-09',
+      districtId: 'IN-09-140',
+      village: 'Malihabad',
+    },
+    {
+      name: 'Kamla Devi',
+      sex: 'female',
+      birthYear: 1978,
+      stateId: 'IN-09',
+      districtId: 'IN-09-140',
+      village: 'Malihabad',
+    },
+    {
+      name: 'Lakshmi Gowda',
+      sex: 'female',
+      birthYear: 1990,
+      stateId: 'IN-29',
+      districtId: 'IN-29-526',
+      village: 'Doddaballapura',
+    },
   ] as const;
   for (const patient of demoPatients) {
     await repos.patients.insert({
@@ -81,7 +140,11 @@ export async function loadDemoData(repos: DemoRepositories): Promise<boolean> {
 export function demoSignIns(): DemoSignIn[] {
   return [
     ...DEMO_STAFF.map((person) => ({ role: person.role, login: person.login, how: `password ${DEMO_PASSWORD}` })),
-    { role: 'patient' as const, login: DEMO_PATIENT_MOBILE, how: 'one-time code shown on the SMS outbox page (/dev/outbox)' },
+    {
+      role: 'patient' as const,
+      login: DEMO_PATIENT_MOBILE,
+      how: 'one-time code shown on the SMS outbox page (/dev/outbox)',
+    },
   ];
 }
 

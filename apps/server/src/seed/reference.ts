@@ -10,7 +10,7 @@ export function parseCsvLine(line: string): string[] {
   let field = '';
   let quoted = false;
   for (let i = 0; i < line.length; i += 1) {
-    const char = line[i];
+    const char = line.charAt(i);
     if (quoted) {
       if (char === '"' && line[i + 1] === '"') {
         field += '"';
@@ -34,7 +34,8 @@ export async function loadIndiaGeography(repository: GeographyRepository): Promi
   const states = new Map<string, string>();
   const districts: { stateCode: string; code: string; name: string }[] = [];
   for (const [stateCode, stateName, districtCode, districtName] of rows) {
-    if (stateCode === undefined || stateName === undefined || districtCode === undefined || districtName === undefined) continue;
+    if (stateCode === undefined || stateName === undefined || districtCode === undefined || districtName === undefined)
+      continue;
     states.set(stateCode, stateName);
     districts.push({ stateCode, code: districtCode, name: districtName });
   }

@@ -29,6 +29,7 @@ export class CapturedSms implements SmsSender {
 
 export interface TestApp {
   app: FastifyInstance;
+  bus: InProcessBus;
   config: Config;
   database: TestDatabase;
   clock: ManualClock;
@@ -37,16 +38,25 @@ export interface TestApp {
 }
 
 /** The real app on a fresh database, with a movable clock and captured SMS. */
-export async function startTestApp(env: Record<string, string> = {}, options: { captureSms?: boolean } = {}): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', SECRET_KEY: 'test-secret-key-0123456789abcdefghijklmnop', WEB_DIST_DIR: '/nonexistent', ...env });
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { sms?: SmsSender } = {},
+): Promise<TestApp> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SECRET_KEY: 'test-secret-key-0123456789abcdefghijklmnop',
+    WEB_DIST_DIR: '/nonexistent',
+    ...env,
+  });
   const database = await openTestDatabase();
   await loadIndiaGeography(new GeographyRepository(database.db));
   const clock = new ManualClock(new Date('2026-11-22T10:00:00Z'));
   const sms = new CapturedSms();
   const bus = new InProcessBus();
-  const app = await buildApp(config, { db: database.db, bus, clock, ...(options.captureSms === false ? {} : { sms }) });
+  const app = await buildApp(config, { db: database.db, bus, clock, sms: options.sms ?? sms });
   return {
     app,
+    bus,
     config,
     database,
     clock,
@@ -81,7 +91,10 @@ export async function createStaff(
   const username = `${role}.${userId.slice(0, 8)}`;
   let stateId = place.stateId ?? null;
   if (place.facilityId !== undefined) {
-    const [facility] = await test.database.db.query<{ stateId: string }>('select state_id as "stateId" from facilities where id = $1', [place.facilityId]);
+    const [facility] = await test.database.db.query<{ stateId: string }>(
+      'select state_id as "stateId" from facilities where id = $1',
+      [place.facilityId],
+    );
     stateId = facility?.stateId ?? null;
   }
   await new IdentityRepository(test.database.db).createStaffUser(
@@ -93,14 +106,26 @@ export async function createStaff(
     url: '/api/v1/auth/staff',
     payload: { login: username, password: TEST_PASSWORD, tokenDelivery: 'bearer' },
   });
-  const token = (response.json() as { token?: string }).token;
+  const token = response.json<{ token?: string }>().token;
   if (response.statusCode !== 200 || token === undefined) throw new Error(`sign-in failed: ${response.body}`);
   return { userId, username, token, auth: { authorization: `Bearer ${token}` } };
 }
 
-export async function createFacility(test: TestApp, stateId: string, districtId: string, kind: FacilityKind = 'spoke'): Promise<string> {
+export async function createFacility(
+  test: TestApp,
+  stateId: string,
+  districtId: string,
+  kind: FacilityKind = 'spoke',
+): Promise<string> {
   const id = randomUUID();
-  await new GeographyRepository(test.database.db).insertFacility({ id, stateId, districtId, name: `Test ${kind} ${id.slice(0, 6)}`, kind, registryId: null });
+  await new GeographyRepository(test.database.db).insertFacility({
+    id,
+    stateId,
+    districtId,
+    name: `Test ${kind} ${id.slice(0, 6)}`,
+    kind,
+    registryId: null,
+  });
   return id;
 }
 
@@ -126,3 +151,8 @@ export function sessionCookie(response: LightMyRequestResponse): string {
 /** Two states used throughout the tests, with a district of each. */
 export const UP = { stateId: 'IN-09', districtId: 'IN-09-140' } as const;
 export const KA = { stateId: 'IN-29', districtId: 'IN-29-525' } as const;
+
+/** Another server instance on the same database and event bus, as behind a load balancer. */
+export async function startSecondInstance(test: TestApp): Promise<FastifyInstance> {
+  return buildApp(test.config, { db: test.database.db, bus: test.bus, clock: test.clock, sms: test.sms });
+}

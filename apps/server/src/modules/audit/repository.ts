@@ -38,10 +38,7 @@ export class AuditRepository {
    * Appends rows after the current head, in one transaction. The head row is locked, so that
    * appends from every instance form one chain; `link` computes each row's hash from the last.
    */
-  async append<T>(
-    items: T[],
-    link: (item: T, seq: number, prevHash: string) => AuditRow,
-  ): Promise<void> {
+  async append<T>(items: T[], link: (item: T, seq: number, prevHash: string) => AuditRow): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [head] = await tx.query<{ seq: number; hash: string }>(
         'select seq, hash from audit_chain_head where id = 1 for update',
@@ -58,9 +55,20 @@ export class AuditRepository {
       const tuples = rows.map((row, index) => {
         const base = index * 14;
         values.push(
-          row.seq, row.at, row.actorId, row.actorRole, row.action, row.resourceType, row.resourceId,
-          row.patientId, row.stateId, row.ip, row.outcome, row.detail === null ? null : JSON.stringify(row.detail),
-          row.prevHash, row.hash,
+          row.seq,
+          row.at,
+          row.actorId,
+          row.actorRole,
+          row.action,
+          row.resourceType,
+          row.resourceId,
+          row.patientId,
+          row.stateId,
+          row.ip,
+          row.outcome,
+          row.detail === null ? null : JSON.stringify(row.detail),
+          row.prevHash,
+          row.hash,
         );
         return `(${Array.from({ length: 14 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
       });
@@ -74,7 +82,9 @@ export class AuditRepository {
   }
 
   async head(): Promise<{ seq: number; hash: string }> {
-    const [head] = await this.db.query<{ seq: number; hash: string }>('select seq, hash from audit_chain_head where id = 1');
+    const [head] = await this.db.query<{ seq: number; hash: string }>(
+      'select seq, hash from audit_chain_head where id = 1',
+    );
     if (head === undefined) throw new Error('audit_chain_head is missing');
     return head;
   }

@@ -103,10 +103,22 @@ export class AuditLog implements AuditRecorder {
       if (page.length === 0) break;
       for (const row of page) {
         if (row.seq !== expectedSeq) {
-          return { ok: false, checked, headSeq: head.seq, firstBrokenSeq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+          return {
+            ok: false,
+            checked,
+            headSeq: head.seq,
+            firstBrokenSeq: expectedSeq,
+            reason: `entry ${expectedSeq} is missing`,
+          };
         }
         if (row.prevHash !== prevHash || linkHash(row) !== row.hash) {
-          return { ok: false, checked, headSeq: head.seq, firstBrokenSeq: row.seq, reason: `entry ${row.seq} was altered` };
+          return {
+            ok: false,
+            checked,
+            headSeq: head.seq,
+            firstBrokenSeq: row.seq,
+            reason: `entry ${row.seq} was altered`,
+          };
         }
         prevHash = row.hash;
         expectedSeq += 1;

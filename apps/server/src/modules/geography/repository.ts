@@ -71,7 +71,10 @@ export class GeographyRepository {
   }
 
   async findDistrict(id: string): Promise<DistrictRow | undefined> {
-    const [row] = await this.db.query<DistrictRow>(`select id, state_id as "stateId", code, name from districts where id = $1`, [id]);
+    const [row] = await this.db.query<DistrictRow>(
+      `select id, state_id as "stateId", code, name from districts where id = $1`,
+      [id],
+    );
     return row;
   }
 
@@ -86,13 +89,20 @@ export class GeographyRepository {
     if (search.districtId !== undefined) add((n) => `district_id = $${n}`, search.districtId);
     if (search.kind !== undefined) add((n) => `kind = $${n}`, search.kind);
     if (search.text !== undefined) add((n) => `name ilike $${n}`, containsPattern(search.text));
-    const filter = where.join(' and ');
-    const [count] = await this.db.query<{ total: number }>(`select count(*)::int as total from facilities where ${filter}`, params);
-    const rows = await this.db.query<FacilityRow>(
-      `select ${FACILITY_COLUMNS} from facilities where ${filter} order by name, id limit $${params.length + 1} offset $${params.length + 2}`,
+    // One round trip: the total rides along on every row of the page.
+    const rows = await this.db.query<FacilityRow & { total: number }>(
+      `select ${FACILITY_COLUMNS}, count(*) over ()::int as total from facilities where ${where.join(' and ')}
+       order by name, id limit $${params.length + 1} offset $${params.length + 2}`,
       [...params, search.limit, search.offset],
     );
-    return { rows, total: count?.total ?? 0 };
+    if (rows.length === 0 && search.offset > 0) {
+      const [count] = await this.db.query<{ total: number }>(
+        `select count(*)::int as total from facilities where ${where.join(' and ')}`,
+        params,
+      );
+      return { rows: [], total: count?.total ?? 0 };
+    }
+    return { rows: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0 };
   }
 
   async findFacility(id: string, scope: StateScope): Promise<FacilityRow | undefined> {
@@ -124,7 +134,14 @@ export class GeographyRepository {
     version: number | undefined,
     changes: { name?: string | undefined; active?: boolean | undefined; registryId?: string | null | undefined },
   ): Promise<FacilityRow | undefined> {
-    const params: unknown[] = [id, changes.name ?? null, changes.active ?? null, changes.registryId !== undefined, changes.registryId ?? null, version ?? null];
+    const params: unknown[] = [
+      id,
+      changes.name ?? null,
+      changes.active ?? null,
+      changes.registryId !== undefined,
+      changes.registryId ?? null,
+      version ?? null,
+    ];
     const [row] = await this.db.query<FacilityRow>(
       `update facilities set name = coalesce($2, name), active = coalesce($3, active),
          registry_id = case when $4 then $5 else registry_id end, updated_at = now(), version = version + 1

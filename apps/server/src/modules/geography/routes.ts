@@ -27,7 +27,11 @@ export function geographyRoutes(service: GeographyService): FastifyPluginAsyncTy
       '/api/v1/geography/states',
       {
         config: { auth: 'public' },
-        schema: { tags: ['geography'], summary: 'States of the country', response: responses({ 200: Type.Object({ states: Type.Array(StateSchema) }) }) },
+        schema: {
+          tags: ['geography'],
+          summary: 'States of the country',
+          response: responses({ 200: Type.Object({ states: Type.Array(StateSchema) }) }),
+        },
       },
       async () => ({ states: await service.listStates() }),
     );
@@ -50,7 +54,12 @@ export function geographyRoutes(service: GeographyService): FastifyPluginAsyncTy
       '/api/v1/facilities',
       {
         config: { auth: { roles: FACILITY_READERS } },
-        schema: { tags: ['facilities'], summary: 'Search facilities you may see', querystring: FacilityQuery, response: responses({ 200: FacilityPage }) },
+        schema: {
+          tags: ['facilities'],
+          summary: 'Search facilities you may see',
+          querystring: FacilityQuery,
+          response: responses({ 200: FacilityPage }),
+        },
       },
       async (request) => {
         const { q, ...rest } = request.query;
@@ -63,7 +72,12 @@ export function geographyRoutes(service: GeographyService): FastifyPluginAsyncTy
       '/api/v1/facilities/:id',
       {
         config: { auth: { roles: FACILITY_READERS } },
-        schema: { tags: ['facilities'], summary: 'One facility', params: IdParams, response: responses({ 200: FacilitySchema }) },
+        schema: {
+          tags: ['facilities'],
+          summary: 'One facility',
+          params: IdParams,
+          response: responses({ 200: FacilitySchema }),
+        },
       },
       async (request) => wire(await service.getFacility(actorOf(request), request.params.id)),
     );

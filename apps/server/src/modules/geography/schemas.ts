@@ -17,7 +17,12 @@ export const StateSchema = Type.Object({
   timeZone: Type.String(),
 });
 
-export const DistrictSchema = Type.Object({ id: Type.String(), stateId: Type.String(), code: Type.String(), name: Type.String() });
+export const DistrictSchema = Type.Object({
+  id: Type.String(),
+  stateId: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+});
 
 export const StateParams = Type.Object({ stateId: Type.String({ pattern: '^[A-Z]{2}-[0-9A-Za-z]+$' }) });
 
@@ -65,7 +70,9 @@ export const FacilityChangesBody = Type.Object(
     name: Type.Optional(Type.String({ minLength: 2, maxLength: 200 })),
     active: Type.Optional(Type.Boolean()),
     registryId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 50 }), Type.Null()])),
-    version: Type.Optional(Type.Integer({ minimum: 1, description: 'the version you edited; a newer one is a conflict' })),
+    version: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'the version you edited; a newer one is a conflict' }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -45,7 +45,14 @@ export class GeographyService {
 
   searchFacilities(
     actor: Actor,
-    query: { stateId?: string | undefined; districtId?: string | undefined; kind?: FacilityKind | undefined; text?: string | undefined; limit: number; offset: number },
+    query: {
+      stateId?: string | undefined;
+      districtId?: string | undefined;
+      kind?: FacilityKind | undefined;
+      text?: string | undefined;
+      limit: number;
+      offset: number;
+    },
   ): Promise<{ rows: FacilityRow[]; total: number }> {
     return this.repository.searchFacilities({ ...query, scope: scopeFor(actor.principal, FACILITY_READERS) });
   }
@@ -62,7 +69,9 @@ export class GeographyService {
     assertInScope(scope, input.stateId);
     const district = await this.repository.findDistrict(input.districtId);
     if (district?.stateId !== input.stateId) {
-      throw invalidFields([{ field: 'body.districtId', message: `District ${input.districtId} is not in state ${input.stateId}` }]);
+      throw invalidFields([
+        { field: 'body.districtId', message: `District ${input.districtId} is not in state ${input.stateId}` },
+      ]);
     }
     const id = input.id ?? randomUUID();
     const created = await this.repository.insertFacility({
@@ -85,14 +94,22 @@ export class GeographyService {
   async updateFacility(
     actor: Actor,
     id: string,
-    changes: { name?: string | undefined; active?: boolean | undefined; registryId?: string | null | undefined; version?: number | undefined },
+    changes: {
+      name?: string | undefined;
+      active?: boolean | undefined;
+      registryId?: string | null | undefined;
+      version?: number | undefined;
+    },
   ): Promise<FacilityRow> {
     const scope = scopeFor(actor.principal, FACILITY_WRITERS);
     const updated = await this.repository.updateFacility(id, scope, changes.version, changes);
     if (updated === undefined) {
       const current = await this.repository.findFacility(id, scope);
       if (current === undefined) throw notFound('Facility');
-      throw conflict(`The facility was changed by someone else (now version ${current.version}); reload and try again`, 'body.version');
+      throw conflict(
+        `The facility was changed by someone else (now version ${current.version}); reload and try again`,
+        'body.version',
+      );
     }
     await this.recordChange(actor, 'update', updated);
     return updated;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, sessionCookie, type TestApp } from '../../test/app.js';
+import { SmsDeliveryError } from '../sms/index.js';
 
 let test: TestApp;
 beforeAll(async () => {
@@ -31,7 +32,11 @@ describe('patient sign-in by one-time code', () => {
     const cookie = verified.cookies.find((c) => c.name === 'sanjog_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
 
-    const me = await test.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: sessionCookie(verified) } });
+    const me = await test.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { cookie: sessionCookie(verified) },
+    });
     expect(me.statusCode).toBe(200);
     expect(me.json().kind).toBe('patient');
   });
@@ -39,14 +44,20 @@ describe('patient sign-in by one-time code', () => {
   it('accepts a mobile number typed with the country code and spaces', async () => {
     const requested = await requestCode('+91 98765 43210');
     expect(requested.statusCode).toBe(400);
-    const normalised = await test.app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { mobile: '9876543210' } });
+    const normalised = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/otp',
+      payload: { mobile: '9876543210' },
+    });
     expect(normalised.statusCode).toBe(200);
   });
 
   it('stores only a keyed hash of the code', async () => {
     const requested = await requestCode('9876543211');
     const code = test.sms.lastCode('9876543211');
-    const rows = await test.database.db.query<Record<string, unknown>>('select * from otp_challenges where id = $1', [requested.json().challengeId]);
+    const rows = await test.database.db.query('select * from otp_challenges where id = $1', [
+      requested.json().challengeId,
+    ]);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows[0])).not.toContain(code);
     expect(rows[0]?.code_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -99,7 +110,8 @@ describe('patient sign-in by one-time code', () => {
   });
 
   it('limits codes per IP address across numbers', async () => {
-    for (let i = 0; i < 6; i += 1) expect((await requestCode(`98765000${String(i).padStart(2, '0')}`, '10.9.9.9')).statusCode).toBe(200);
+    for (let i = 0; i < 6; i += 1)
+      expect((await requestCode(`98765000${String(i).padStart(2, '0')}`, '10.9.9.9')).statusCode).toBe(200);
     expect((await requestCode('9876500099', '10.9.9.9')).statusCode).toBe(429);
     expect((await requestCode('9876500099', '10.9.9.10')).statusCode).toBe(200);
   });
@@ -110,5 +122,20 @@ describe('patient sign-in by one-time code', () => {
     const second = await requestCode('9876543217');
     const b = await verify(second.json().challengeId, test.sms.lastCode('9876543217'));
     expect(a.json().me.userId).toBe(b.json().me.userId);
+  });
+
+  it('answers 503, not 500, when the SMS gateway fails', async () => {
+    const failing = await startTestApp(
+      {},
+      { sms: { send: () => Promise.reject(new SmsDeliveryError('gateway down')) } },
+    );
+    const response = await failing.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/otp',
+      payload: { mobile: '9876543299' },
+    });
+    await failing.close();
+    expect(response.statusCode).toBe(503);
+    expect(response.json().issue[0].diagnostics).toMatch(/could not send the SMS/);
   });
 });

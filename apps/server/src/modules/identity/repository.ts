@@ -77,9 +77,10 @@ export class IdentityRepository {
        on conflict (kind, mobile) where mobile is not null do nothing`,
       [id, mobile, displayName],
     );
-    const [row] = await this.db.query<UserRow>(`select ${USER_COLUMNS} from users where kind = 'patient' and mobile = $1`, [
-      mobile,
-    ]);
+    const [row] = await this.db.query<UserRow>(
+      `select ${USER_COLUMNS} from users where kind = 'patient' and mobile = $1`,
+      [mobile],
+    );
     if (row === undefined) throw new Error('patient account vanished');
     return row;
   }
@@ -94,13 +95,10 @@ export class IdentityRepository {
       [user.id, user.username, user.mobile, user.displayName, user.passwordHash],
     );
     for (const role of roles) {
-      await tx.query('insert into role_bindings (id, user_id, role, state_id, facility_id) values ($1, $2, $3, $4, $5)', [
-        role.id,
-        user.id,
-        role.role,
-        role.stateId,
-        role.facilityId,
-      ]);
+      await tx.query(
+        'insert into role_bindings (id, user_id, role, state_id, facility_id) values ($1, $2, $3, $4, $5)',
+        [role.id, user.id, role.role, role.stateId, role.facilityId],
+      );
     }
   }
 
@@ -126,9 +124,10 @@ export class IdentityRepository {
   }
 
   async clearLoginFailures(userId: string): Promise<void> {
-    await this.db.query('update users set failed_logins = 0, locked_until = null where id = $1 and (failed_logins > 0 or locked_until is not null)', [
-      userId,
-    ]);
+    await this.db.query(
+      'update users set failed_logins = 0, locked_until = null where id = $1 and (failed_logins > 0 or locked_until is not null)',
+      [userId],
+    );
   }
 
   async setTotp(userId: string, secret: string | null, enabled: boolean): Promise<void> {
@@ -201,10 +200,10 @@ export class IdentityRepository {
   }
 
   async revokeAllSessions(userId: string, at: Date): Promise<number> {
-    const rows = await this.db.query('update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning id', [
-      userId,
-      at,
-    ]);
+    const rows = await this.db.query(
+      'update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning id',
+      [userId, at],
+    );
     return rows.length;
   }
 

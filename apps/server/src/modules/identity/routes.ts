@@ -112,13 +112,24 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
 
     app.get(
       '/api/v1/auth/me',
-      { config: { auth: ANYONE }, schema: { tags: ['sign-in'], summary: 'Who is signed in', response: responses({ 200: Me }) } },
+      {
+        config: { auth: ANYONE },
+        schema: { tags: ['sign-in'], summary: 'Who is signed in', response: responses({ 200: Me }) },
+      },
       async (request) => describe(requirePrincipal(request)),
     );
 
     app.post(
       '/api/v1/auth/sign-out',
-      { config: { auth: ANYONE }, schema: { tags: ['sign-in'], summary: 'End this session', body: EmptyBody, response: responses({ 200: Empty }) } },
+      {
+        config: { auth: ANYONE },
+        schema: {
+          tags: ['sign-in'],
+          summary: 'End this session',
+          body: EmptyBody,
+          response: responses({ 200: Empty }),
+        },
+      },
       async (request, reply) => {
         const principal = requirePrincipal(request);
         await service.revokeSession(principal, principal.sessionId, client(request));
@@ -131,7 +142,11 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
       '/api/v1/auth/sessions',
       {
         config: { auth: ANYONE },
-        schema: { tags: ['sign-in'], summary: 'My live sessions and API tokens', response: responses({ 200: SessionList }) },
+        schema: {
+          tags: ['sign-in'],
+          summary: 'My live sessions and API tokens',
+          response: responses({ 200: SessionList }),
+        },
       },
       async (request) => {
         const principal = requirePrincipal(request);
@@ -152,7 +167,12 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
       '/api/v1/auth/sessions/:id',
       {
         config: { auth: ANYONE },
-        schema: { tags: ['sign-in'], summary: 'Revoke one of my sessions or API tokens', params: IdParams, response: responses({ 200: Empty }) },
+        schema: {
+          tags: ['sign-in'],
+          summary: 'Revoke one of my sessions or API tokens',
+          params: IdParams,
+          response: responses({ 200: Empty }),
+        },
       },
       async (request) => {
         await service.revokeSession(requirePrincipal(request), request.params.id, client(request));
@@ -181,7 +201,12 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
       '/api/v1/auth/totp/setup',
       {
         config: { auth: { roles: STAFF_ROLES } },
-        schema: { tags: ['sign-in'], summary: 'Start setting up an authenticator app', body: EmptyBody, response: responses({ 200: TotpSetupResponse }) },
+        schema: {
+          tags: ['sign-in'],
+          summary: 'Start setting up an authenticator app',
+          body: EmptyBody,
+          response: responses({ 200: TotpSetupResponse }),
+        },
       },
       async (request) => service.beginTotp(requirePrincipal(request)),
     );
@@ -204,4 +229,3 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
     );
   };
 }
-

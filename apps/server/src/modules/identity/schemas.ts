@@ -83,6 +83,9 @@ export const SessionList = Type.Object({
 
 export const TotpSetupResponse = Type.Object({ secret: Type.String(), otpauthUri: Type.String() });
 
-export const TotpCodeBody = Type.Object({ code: Type.String({ pattern: TOTP_PATTERN }) }, { additionalProperties: false });
+export const TotpCodeBody = Type.Object(
+  { code: Type.String({ pattern: TOTP_PATTERN }) },
+  { additionalProperties: false },
+);
 
 export const Empty = Type.Object({});

@@ -2,15 +2,27 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import { AppError, badRequest, locked, notFound, tooManyRequests, unauthenticated } from '../../platform/errors.js';
+import {
+  AppError,
+  badRequest,
+  locked,
+  notFound,
+  tooManyRequests,
+  unauthenticated,
+  unavailable,
+} from '../../platform/errors.js';
 import { operationOutcome } from '@sanjog/shared';
 import type { AuditRecorder } from '../audit/index.js';
-import type { SmsSender } from '../sms/index.js';
+import { SmsDeliveryError, type SmsSender } from '../sms/index.js';
 import type { IdentityRepository, SessionRow, UserRow } from './repository.js';
 import { hashOtpCode, hashPassword, hashToken, newOtpCode, newToken, sameHash, verifyPassword } from './secrets.js';
+import type { SessionCache } from './session-cache.js';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
-export type IdentityConfig = Pick<Config, 'otp' | 'staffLogin' | 'secretKey' | 'sessionTtlHours' | 'bearerTokenTtlDays'>;
+export type IdentityConfig = Pick<
+  Config,
+  'otp' | 'staffLogin' | 'secretKey' | 'sessionTtlHours' | 'bearerTokenTtlDays'
+>;
 
 export interface ClientInfo {
   ip: string;
@@ -28,6 +40,13 @@ const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 
 const WRONG_CREDENTIALS = 'Wrong user name or password';
 
+/** Events other instances act on. */
+export const SESSION_REVOKED_TOPIC = 'identity.session-revoked';
+
+export interface SessionEvents {
+  publish(topic: string, message: unknown): Promise<void>;
+}
+
 export class IdentityService {
   private dummyHash: Promise<string> | null = null;
 
@@ -37,7 +56,15 @@ export class IdentityService {
     private readonly audit: AuditRecorder,
     private readonly clock: Clock,
     private readonly config: IdentityConfig,
+    private readonly cache: SessionCache,
+    private readonly events: SessionEvents,
   ) {}
+
+  /** Called when another instance revoked a session. */
+  onSessionRevoked(message: unknown): void {
+    const sessionId = (message as { sessionId?: unknown } | null)?.sessionId;
+    if (typeof sessionId === 'string') this.cache.forgetSession(sessionId);
+  }
 
   // ---- Patients: mobile number and one-time code --------------------------------------------
 
@@ -54,7 +81,10 @@ export class IdentityService {
     }
     const byMobile = await this.repository.countChallengesForMobile(mobile, windowStart);
     if (byMobile.count >= this.config.otp.maxPerMobilePerWindow) {
-      throw tooManyRequests('Too many codes sent to this number; wait before asking again', retryAfter(byMobile.oldest));
+      throw tooManyRequests(
+        'Too many codes sent to this number; wait before asking again',
+        retryAfter(byMobile.oldest),
+      );
     }
 
     const challengeId = randomUUID();
@@ -69,10 +99,16 @@ export class IdentityService {
       ip: client.ip,
     });
     const minutes = Math.round(this.config.otp.ttlSeconds / 60);
-    await this.sms.send({
-      to: mobile,
-      body: `${code} is your Sanjog sign-in code. It is valid for ${minutes} minutes. Do not share it with anyone.`,
-    });
+    try {
+      await this.sms.send({
+        to: mobile,
+        body: `${code} is your Sanjog sign-in code. It is valid for ${minutes} minutes. Do not share it with anyone.`,
+      });
+    } catch (error) {
+      if (error instanceof SmsDeliveryError)
+        throw unavailable('We could not send the SMS just now; please try again in a minute');
+      throw error;
+    }
     return { challengeId, expiresAt };
   }
 
@@ -87,12 +123,18 @@ export class IdentityService {
     }
     if (!sameHash(challenge.codeHash, hashOtpCode(this.config.secretKey, challengeId, code))) {
       const left = this.config.otp.maxAttempts - challenge.attempts;
-      throw unauthenticated(left > 0 ? `Wrong code; ${left} ${left === 1 ? 'try' : 'tries'} left` : 'Wrong code; ask for a new one');
+      throw unauthenticated(
+        left > 0 ? `Wrong code; ${left} ${left === 1 ? 'try' : 'tries'} left` : 'Wrong code; ask for a new one',
+      );
     }
     if (!(await this.repository.consumeChallenge(challengeId, now))) {
       throw expired('This code was already used; ask for a new one');
     }
-    const user = await this.repository.findOrCreatePatientAccount(randomUUID(), challenge.mobile, `+91 ${challenge.mobile}`);
+    const user = await this.repository.findOrCreatePatientAccount(
+      randomUUID(),
+      challenge.mobile,
+      `+91 ${challenge.mobile}`,
+    );
     return this.startSession(user, 'cookie', null, client);
   }
 
@@ -110,7 +152,10 @@ export class IdentityService {
       throw unauthenticated(WRONG_CREDENTIALS);
     }
     if (user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime()) {
-      throw locked('This account is locked after too many failed sign-ins; try again later', (user.lockedUntil.getTime() - now.getTime()) / 1000);
+      throw locked(
+        'This account is locked after too many failed sign-ins; try again later',
+        (user.lockedUntil.getTime() - now.getTime()) / 1000,
+      );
     }
     const passwordOk = await verifyPassword(user.passwordHash, input.password);
     if (!passwordOk) throw await this.failSignIn(user, now, WRONG_CREDENTIALS, client);
@@ -147,7 +192,10 @@ export class IdentityService {
       detail: { failedLogins: state.failedLogins },
     });
     if (state.lockedUntil !== null && state.lockedUntil.getTime() > now.getTime()) {
-      return locked('Too many failed sign-ins; this account is locked for a while', (state.lockedUntil.getTime() - now.getTime()) / 1000);
+      return locked(
+        'Too many failed sign-ins; this account is locked for a while',
+        (state.lockedUntil.getTime() - now.getTime()) / 1000,
+      );
     }
     return unauthenticated(message);
   }
@@ -159,7 +207,12 @@ export class IdentityService {
 
   // ---- Sessions and tokens -----------------------------------------------------------------
 
-  private async startSession(user: UserRow, kind: 'cookie' | 'bearer', label: string | null, client: ClientInfo): Promise<SignedIn> {
+  private async startSession(
+    user: UserRow,
+    kind: 'cookie' | 'bearer',
+    label: string | null,
+    client: ClientInfo,
+  ): Promise<SignedIn> {
     const now = this.clock.now();
     const ttlMs =
       kind === 'cookie' ? this.config.sessionTtlHours * 3_600_000 : this.config.bearerTokenTtlDays * 86_400_000;
@@ -196,7 +249,8 @@ export class IdentityService {
     const now = this.clock.now();
     const row = await this.repository.findSessionPrincipal(hashToken(token), now);
     if (row === undefined) return null;
-    if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await this.repository.touchSession(row.sessionId, now);
+    if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS)
+      await this.repository.touchSession(row.sessionId, now);
     return {
       userId: row.userId,
       kind: row.kind,
@@ -217,7 +271,8 @@ export class IdentityService {
   }
 
   async revokeSession(principal: Principal, sessionId: string, client: ClientInfo): Promise<void> {
-    if (!(await this.repository.revokeSession(principal.userId, sessionId, this.clock.now()))) throw notFound('Session');
+    if (!(await this.repository.revokeSession(principal.userId, sessionId, this.clock.now())))
+      throw notFound('Session');
     await this.audit.record({
       actorId: principal.userId,
       actorRole: principal.kind === 'patient' ? 'patient' : (principal.roles[0]?.role ?? null),

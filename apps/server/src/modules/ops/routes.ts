@@ -15,7 +15,11 @@ export function opsRoutes(readiness: Readiness, metrics: Registry): FastifyPlugi
       '/health',
       {
         config: { auth: 'public' },
-        schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+        schema: {
+          tags: ['operations'],
+          summary: 'The process is alive',
+          response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        },
         logLevel: 'warn',
       },
       async () => ({ status: 'ok' as const }),
@@ -30,7 +34,10 @@ export function opsRoutes(readiness: Readiness, metrics: Registry): FastifyPlugi
           summary: 'The database (and Redis, when configured) answer',
           response: responses({
             200: Type.Object({ status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String()) }),
-            503: Type.Object({ status: Type.Literal('unavailable'), checks: Type.Record(Type.String(), Type.String()) }),
+            503: Type.Object({
+              status: Type.Literal('unavailable'),
+              checks: Type.Record(Type.String(), Type.String()),
+            }),
           }),
         },
         logLevel: 'warn',
@@ -58,7 +65,12 @@ export function opsRoutes(readiness: Readiness, metrics: Registry): FastifyPlugi
       '/metrics',
       {
         config: { auth: 'public' },
-        schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: Type.String() } },
+        schema: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics',
+          produces: ['text/plain'],
+          response: { 200: Type.String() },
+        },
         logLevel: 'warn',
       },
       async (_request, reply) => {

@@ -21,7 +21,10 @@ export interface PatientRow {
   version: number;
 }
 
-export type PatientFields = Pick<PatientRow, 'name' | 'sex' | 'birthDate' | 'birthYear' | 'mobile' | 'village' | 'districtId'>;
+export type PatientFields = Pick<
+  PatientRow,
+  'name' | 'sex' | 'birthDate' | 'birthYear' | 'mobile' | 'village' | 'districtId'
+>;
 
 const COLUMNS = `id, state_id as "stateId", district_id as "districtId", account_user_id as "accountUserId", name, sex,
   birth_date as "birthDate", birth_year as "birthYear", mobile, village, created_by as "createdBy",
@@ -31,7 +34,9 @@ export class PatientRepository {
   constructor(private readonly db: Database) {}
 
   /** Inserts unless the id exists; returns whether it was inserted. */
-  async insert(patient: PatientFields & { id: string; stateId: string; accountUserId: string | null; createdBy: string | null }): Promise<boolean> {
+  async insert(
+    patient: PatientFields & { id: string; stateId: string; accountUserId: string | null; createdBy: string | null },
+  ): Promise<boolean> {
     const rows = await this.db.query(
       `insert into patients (id, state_id, district_id, account_user_id, name, sex, birth_date, birth_year, mobile, village, created_by)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing returning id`,
@@ -66,7 +71,10 @@ export class PatientRepository {
     return (await this.db.query('select 1 from patients where id = $1', [id])).length === 1;
   }
 
-  search(scope: StateScope, query: { text?: string | undefined; mobile?: string | undefined; limit: number; offset: number }): Promise<PatientRow[]> {
+  search(
+    scope: StateScope,
+    query: { text?: string | undefined; mobile?: string | undefined; limit: number; offset: number },
+  ): Promise<PatientRow[]> {
     const params: unknown[] = [];
     const where = [stateScopeCondition(scope, params)];
     if (query.text !== undefined) {
@@ -85,11 +93,18 @@ export class PatientRepository {
   }
 
   listForAccount(accountUserId: string): Promise<PatientRow[]> {
-    return this.db.query<PatientRow>(`select ${COLUMNS} from patients where account_user_id = $1 order by created_at`, [accountUserId]);
+    return this.db.query<PatientRow>(`select ${COLUMNS} from patients where account_user_id = $1 order by created_at`, [
+      accountUserId,
+    ]);
   }
 
   /** Updates in scope and at the expected version; undefined when either does not hold. */
-  async update(id: string, scope: StateScope, version: number | undefined, changes: Partial<PatientFields>): Promise<PatientRow | undefined> {
+  async update(
+    id: string,
+    scope: StateScope,
+    version: number | undefined,
+    changes: Partial<PatientFields>,
+  ): Promise<PatientRow | undefined> {
     const sets: string[] = [];
     const params: unknown[] = [id];
     for (const [key, column] of [

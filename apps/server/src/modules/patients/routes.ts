@@ -34,7 +34,12 @@ export function patientRoutes(service: PatientService): FastifyPluginAsyncTypebo
       '/api/v1/patients',
       {
         config: { auth: { roles: PATIENT_STAFF } },
-        schema: { tags: ['patients'], summary: 'Find patients by name or mobile', querystring: PatientQuery, response: responses({ 200: PatientList }) },
+        schema: {
+          tags: ['patients'],
+          summary: 'Find patients by name or mobile',
+          querystring: PatientQuery,
+          response: responses({ 200: PatientList }),
+        },
       },
       async (request) => {
         const { q, ...rest } = request.query;
@@ -46,7 +51,12 @@ export function patientRoutes(service: PatientService): FastifyPluginAsyncTypebo
       '/api/v1/patients/:id',
       {
         config: { auth: { roles: PATIENT_STAFF } },
-        schema: { tags: ['patients'], summary: 'One patient', params: IdParams, response: responses({ 200: PatientSchema }) },
+        schema: {
+          tags: ['patients'],
+          summary: 'One patient',
+          params: IdParams,
+          response: responses({ 200: PatientSchema }),
+        },
       },
       async (request) => wire(await service.get(actorOf(request), request.params.id)),
     );
@@ -70,7 +80,11 @@ export function patientRoutes(service: PatientService): FastifyPluginAsyncTypebo
       '/api/v1/me/patients',
       {
         config: { auth: { roles: ['patient'] } },
-        schema: { tags: ['patients'], summary: 'The family profiles under my mobile number', response: responses({ 200: PatientList }) },
+        schema: {
+          tags: ['patients'],
+          summary: 'The family profiles under my mobile number',
+          response: responses({ 200: PatientList }),
+        },
       },
       async (request) => ({ items: (await service.listOwn(actorOf(request))).map(wire) }),
     );

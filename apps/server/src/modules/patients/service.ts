@@ -7,9 +7,17 @@ import type { GeographyService } from '../geography/index.js';
 import type { PatientFields, PatientRepository, PatientRow } from './repository.js';
 
 /** Staff who may read and register patients of the states they serve. */
-export const PATIENT_STAFF = ['spoke_operator', 'hub_doctor', 'opd_doctor', 'coordinator', 'state_admin', 'national_admin'] as const;
+export const PATIENT_STAFF = [
+  'spoke_operator',
+  'hub_doctor',
+  'opd_doctor',
+  'coordinator',
+  'state_admin',
+  'national_admin',
+] as const;
 
-export type NewPatient = Partial<PatientFields> & Pick<PatientFields, 'name' | 'sex'> & { id?: string | undefined; stateId: string };
+export type NewPatient = Partial<PatientFields> &
+  Pick<PatientFields, 'name' | 'sex'> & { id?: string | undefined; stateId: string };
 
 export class PatientService {
   constructor(
@@ -51,21 +59,33 @@ export class PatientService {
     return patient;
   }
 
-  async search(actor: Actor, query: { text?: string | undefined; mobile?: string | undefined; limit: number; offset: number }): Promise<PatientRow[]> {
+  async search(
+    actor: Actor,
+    query: { text?: string | undefined; mobile?: string | undefined; limit: number; offset: number },
+  ): Promise<PatientRow[]> {
     const rows = await this.repository.search(scopeFor(actor.principal, PATIENT_STAFF), query);
     // A search shows each patient it returns: one entry per patient, so that "who saw X" is answerable.
     await this.audit.record(rows.map((patient) => this.entry(actor, 'search', patient)));
     return rows;
   }
 
-  async update(actor: Actor, id: string, changes: Partial<PatientFields> & { version?: number | undefined }): Promise<PatientRow> {
+  async update(
+    actor: Actor,
+    id: string,
+    changes: Partial<PatientFields> & { version?: number | undefined },
+  ): Promise<PatientRow> {
     const scope = scopeFor(actor.principal, PATIENT_STAFF);
     const current = await this.repository.find(id, scope);
     if (current === undefined) throw notFound('Patient');
-    if (changes.districtId !== undefined && changes.districtId !== null) await this.checkPlace(current.stateId, changes.districtId);
+    if (changes.districtId !== undefined && changes.districtId !== null)
+      await this.checkPlace(current.stateId, changes.districtId);
     const { version, ...fields } = changes;
     const updated = await this.repository.update(id, scope, version, fields);
-    if (updated === undefined) throw conflict(`The record was changed by someone else (now version ${current.version}); reload and try again`, 'body.version');
+    if (updated === undefined)
+      throw conflict(
+        `The record was changed by someone else (now version ${current.version}); reload and try again`,
+        'body.version',
+      );
     await this.record(actor, 'update', updated, { fields: Object.keys(fields) });
     return updated;
   }
@@ -78,7 +98,8 @@ export class PatientService {
   }
 
   private async checkPlace(stateId: string, districtId: string | null): Promise<void> {
-    if (!(await this.geography.stateExists(stateId))) throw invalidFields([{ field: 'body.stateId', message: `Unknown state ${stateId}` }]);
+    if (!(await this.geography.stateExists(stateId)))
+      throw invalidFields([{ field: 'body.stateId', message: `Unknown state ${stateId}` }]);
     if (districtId !== null && !(await this.geography.districtInState(districtId, stateId))) {
       throw invalidFields([{ field: 'body.districtId', message: `District ${districtId} is not in state ${stateId}` }]);
     }
@@ -98,7 +119,12 @@ export class PatientService {
     };
   }
 
-  private record(actor: Actor, action: AuditAction, patient: PatientRow, detail?: Record<string, unknown>): Promise<void> {
+  private record(
+    actor: Actor,
+    action: AuditAction,
+    patient: PatientRow,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
     return this.audit.record(this.entry(actor, action, patient, detail));
   }
 }

@@ -17,7 +17,13 @@ export class SmsDeliveryError extends Error {
  */
 export class HttpSmsSender implements SmsSender {
   constructor(
-    private readonly options: { gatewayUrl: string; gatewayToken: string; senderId: string; countryCallingCode?: string; timeoutMs?: number },
+    private readonly options: {
+      gatewayUrl: string;
+      gatewayToken: string;
+      senderId: string;
+      countryCallingCode?: string;
+      timeoutMs?: number;
+    },
   ) {}
 
   async send(message: { to: string; body: string }): Promise<void> {

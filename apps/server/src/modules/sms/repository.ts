@@ -12,7 +12,11 @@ export class SmsOutboxRepository {
   constructor(private readonly db: Database) {}
 
   async add(toMobile: string, body: string): Promise<void> {
-    await this.db.query('insert into sms_outbox (id, to_mobile, body) values ($1, $2, $3)', [randomUUID(), toMobile, body]);
+    await this.db.query('insert into sms_outbox (id, to_mobile, body) values ($1, $2, $3)', [
+      randomUUID(),
+      toMobile,
+      body,
+    ]);
   }
 
   latest(limit: number, toMobile?: string): Promise<OutboxMessage[]> {

@@ -31,8 +31,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const root = wrap(db);
   return {
     kind: 'pglite',
-    query: root.query,
-    exec: root.exec,
+    query: (text, params) => root.query(text, params),
+    exec: (script) => root.exec(script),
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
     ping: async () => {
       await db.query('select 1');

@@ -11,13 +11,9 @@ export interface PostgresOptions {
 
 /** A node-postgres pool that returns rows exactly as the PGlite adapter does. */
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
-  const typeParsers = {
-    getTypeParser(oid: number, format?: 'text' | 'binary') {
-      if (oid === PG_TYPE.int8) return (value: string) => Number(value);
-      if (oid === PG_TYPE.date) return (value: string) => value;
-      return pg.types.getTypeParser(oid, format);
-    },
-  } as pg.CustomTypesConfig;
+  const typeParsers = new pg.TypeOverrides();
+  typeParsers.setTypeParser(PG_TYPE.int8, (value: string) => Number(value));
+  typeParsers.setTypeParser(PG_TYPE.date, (value: string) => value);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,

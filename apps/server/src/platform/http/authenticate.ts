@@ -39,7 +39,8 @@ export function registerAuthentication(app: FastifyInstance, sessions: SessionRe
     const auth = request.routeOptions.config.auth;
     if (auth === undefined || auth === 'public') return;
     if (request.principal === null) throw unauthenticated();
-    if (!hasAnyRole(request.principal, auth.roles)) throw forbidden(`This needs one of the roles: ${auth.roles.join(', ')}`);
+    if (!hasAnyRole(request.principal, auth.roles))
+      throw forbidden(`This needs one of the roles: ${auth.roles.join(', ')}`);
   });
 }
 

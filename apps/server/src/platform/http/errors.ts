@@ -46,17 +46,25 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Errors raised by Fastify itself: malformed JSON, wrong content type, body too large.
-      return reply
-        .status(status)
-        .send(operationOutcome({ severity: 'error', code: status === 413 ? 'too-costly' : 'invalid', diagnostics: error.message }));
+      return reply.status(status).send(
+        operationOutcome({
+          severity: 'error',
+          code: status === 413 ? 'too-costly' : 'invalid',
+          diagnostics: error.message,
+        }),
+      );
     }
     request.log.error({ err: error }, 'unexpected error');
     return reply.status(500).send(internalErrorOutcome(request.id));
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send(operationOutcome({ severity: 'error', code: 'not-found', diagnostics: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` })),
+    reply.status(404).send(
+      operationOutcome({
+        severity: 'error',
+        code: 'not-found',
+        diagnostics: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      }),
+    ),
   );
 }

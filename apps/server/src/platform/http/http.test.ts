@@ -16,7 +16,12 @@ afterAll(async () => {
 
 describe('bad input', () => {
   it('answers a missing field with 400 and an OperationOutcome naming it', async () => {
-    const response = await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers: admin.auth, payload: { stateId: UP.stateId, sex: 'female' } });
+    const response = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers: admin.auth,
+      payload: { stateId: UP.stateId, sex: 'female' },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/json');
     const outcome = response.json();
@@ -25,20 +30,35 @@ describe('bad input', () => {
   });
 
   it('names every bad field at once', async () => {
-    const response = await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers: admin.auth, payload: { stateId: UP.stateId, name: 'X', sex: 'robot', birthDate: 'yesterday' } });
+    const response = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers: admin.auth,
+      payload: { stateId: UP.stateId, name: 'X', sex: 'robot', birthDate: 'yesterday' },
+    });
     expect(response.statusCode).toBe(400);
     const fields = (response.json().issue as { expression: string[] }[]).flatMap((i) => i.expression);
     expect(fields).toEqual(expect.arrayContaining(['body.sex', 'body.birthDate']));
   });
 
   it('refuses unknown fields rather than dropping them silently', async () => {
-    const response = await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers: admin.auth, payload: { stateId: UP.stateId, name: 'X', sex: 'male', income: 1000 } });
+    const response = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers: admin.auth,
+      payload: { stateId: UP.stateId, name: 'X', sex: 'male', income: 1000 },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().issue[0].expression).toEqual(['body.income']);
   });
 
   it('answers malformed JSON with 400 OperationOutcome', async () => {
-    const response = await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers: { ...admin.auth, 'content-type': 'application/json' }, payload: '{"name": ' });
+    const response = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers: { ...admin.auth, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().resourceType).toBe('OperationOutcome');
   });
@@ -59,10 +79,27 @@ describe('bad input', () => {
   });
 
   it('answers a stale edit with 409 and keeps the newer data', async () => {
-    const created = (await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers: admin.auth, payload: { stateId: UP.stateId, name: 'Versioned', sex: 'male' } })).json();
-    const first = await test.app.inject({ method: 'PATCH', url: `/api/v1/patients/${created.id}`, headers: admin.auth, payload: { village: 'Bakshi Ka Talab', version: 1 } });
+    const created = (
+      await test.app.inject({
+        method: 'POST',
+        url: '/api/v1/patients',
+        headers: admin.auth,
+        payload: { stateId: UP.stateId, name: 'Versioned', sex: 'male' },
+      })
+    ).json();
+    const first = await test.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/patients/${created.id}`,
+      headers: admin.auth,
+      payload: { village: 'Bakshi Ka Talab', version: 1 },
+    });
     expect(first.statusCode).toBe(200);
-    const stale = await test.app.inject({ method: 'PATCH', url: `/api/v1/patients/${created.id}`, headers: admin.auth, payload: { village: 'Other', version: 1 } });
+    const stale = await test.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/patients/${created.id}`,
+      headers: admin.auth,
+      payload: { village: 'Other', version: 1 },
+    });
     expect(stale.statusCode).toBe(409);
     const now = await test.app.inject({ method: 'GET', url: `/api/v1/patients/${created.id}`, headers: admin.auth });
     expect(now.json()).toMatchObject({ village: 'Bakshi Ka Talab', version: 2 });
@@ -71,7 +108,11 @@ describe('bad input', () => {
 
 describe('unexpected errors', () => {
   it('answers 500 with an OperationOutcome that reveals nothing of the cause', async () => {
-    const app = await buildApp(test.config, { db: test.database.db, bus: new InProcessBus(), clock: new ManualClock() });
+    const app = await buildApp(test.config, {
+      db: test.database.db,
+      bus: new InProcessBus(),
+      clock: new ManualClock(),
+    });
     app.get('/api/v1/test/boom', { config: { auth: 'public' } }, () => {
       throw new Error('secret connection string postgres://user:pw@db');
     });
@@ -85,7 +126,11 @@ describe('unexpected errors', () => {
   });
 
   it('refuses at start-up an API route that does not declare who may call it', async () => {
-    const app = await buildApp(test.config, { db: test.database.db, bus: new InProcessBus(), clock: new ManualClock() });
+    const app = await buildApp(test.config, {
+      db: test.database.db,
+      bus: new InProcessBus(),
+      clock: new ManualClock(),
+    });
     expect(() => app.get('/api/v1/test/open', () => 'open')).toThrow(/must declare config.auth/);
     await app.close();
   });
@@ -101,29 +146,50 @@ describe('idempotent creation', () => {
     expect(second.statusCode).toBe(201);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.json().id).toBe(first.json().id);
-    const [row] = await test.database.db.query<{ count: number }>("select count(*)::int as count from patients where name = 'Retried Patient'");
+    const [row] = await test.database.db.query<{ count: number }>(
+      "select count(*)::int as count from patients where name = 'Retried Patient'",
+    );
     expect(row?.count).toBe(1);
   });
 
   it('refuses a key reused for a different request', async () => {
     const headers = { ...admin.auth, 'idempotency-key': 'offline-queue-0002' };
-    await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers, payload: { stateId: UP.stateId, name: 'One', sex: 'male' } });
-    const other = await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers, payload: { stateId: UP.stateId, name: 'Two', sex: 'male' } });
+    await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers,
+      payload: { stateId: UP.stateId, name: 'One', sex: 'male' },
+    });
+    const other = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers,
+      payload: { stateId: UP.stateId, name: 'Two', sex: 'male' },
+    });
     expect(other.statusCode).toBe(422);
   });
 
   it('makes parallel retries with one key create one record', async () => {
     const headers = { ...admin.auth, 'idempotency-key': 'offline-queue-0003' };
     const payload = { stateId: UP.stateId, name: 'Parallel Patient', sex: 'male' };
-    const answers = await Promise.all([1, 2, 3, 4].map(() => test.app.inject({ method: 'POST', url: '/api/v1/patients', headers, payload })));
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(() => test.app.inject({ method: 'POST', url: '/api/v1/patients', headers, payload })),
+    );
     for (const answer of answers) expect([201, 409]).toContain(answer.statusCode);
-    const [row] = await test.database.db.query<{ count: number }>("select count(*)::int as count from patients where name = 'Parallel Patient'");
+    const [row] = await test.database.db.query<{ count: number }>(
+      "select count(*)::int as count from patients where name = 'Parallel Patient'",
+    );
     expect(row?.count).toBe(1);
   });
 
   it('frees the key when the first attempt failed, so the corrected retry goes through', async () => {
     const headers = { ...admin.auth, 'idempotency-key': 'offline-queue-0004' };
-    const failed = await test.app.inject({ method: 'POST', url: '/api/v1/patients', headers, payload: { stateId: 'IN-99', name: 'Nowhere', sex: 'male' } });
+    const failed = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers,
+      payload: { stateId: 'IN-99', name: 'Nowhere', sex: 'male' },
+    });
     expect(failed.statusCode).toBe(403);
     const keys = await test.database.db.query("select 1 from idempotency_keys where key = 'offline-queue-0004'");
     expect(keys).toHaveLength(0);
@@ -146,7 +212,10 @@ describe('idempotent creation', () => {
 describe('operations', () => {
   it('reports alive and ready', async () => {
     expect((await test.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
-    expect((await test.app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ status: 'ready', checks: { database: 'ok', events: 'ok' } });
+    expect((await test.app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', events: 'ok' },
+    });
   });
 
   it('is not ready when the database is gone', async () => {
@@ -166,15 +235,22 @@ describe('operations', () => {
     const response = await test.app.inject({ method: 'GET', url: '/metrics' });
     expect(response.headers['content-type']).toContain('text/plain');
     expect(response.body).toMatch(/http_requests_total\{method="GET",route="\/health",status_code="200"\} \d+/);
-    expect(response.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health",status_code="200"\}/);
+    expect(response.body).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health",status_code="200"\}/,
+    );
   });
 
   it('publishes an OpenAPI document in which every API route has input and response schemas', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
-    const document = response.json<{ openapi: string; paths: Record<string, Record<string, { responses?: Record<string, unknown>; requestBody?: unknown }>> }>();
+    const document = response.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { responses?: Record<string, unknown>; requestBody?: unknown }>>;
+    }>();
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/otp', '/api/v1/patients', '/api/v1/patients/{id}']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/otp', '/api/v1/patients', '/api/v1/patients/{id}']),
+    );
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         expect(Object.keys(operation.responses ?? {}), `${method} ${path}`).not.toHaveLength(0);

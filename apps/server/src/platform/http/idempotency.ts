@@ -65,7 +65,9 @@ function ownerOf(request: FastifyRequest): string {
 
 function hashOf(request: FastifyRequest): string {
   return createHash('sha256')
-    .update(`${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.body ?? null)}\n${JSON.stringify(request.params ?? null)}`)
+    .update(
+      `${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.body ?? null)}\n${JSON.stringify(request.params ?? null)}`,
+    )
     .digest('hex');
 }
 
@@ -91,11 +93,13 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
       return;
     }
     const stored = await store.find(owner, key);
-    if (stored === undefined) throw conflict('The first request with this Idempotency-Key just failed; retry it', `header.${HEADER}`);
+    if (stored === undefined)
+      throw conflict('The first request with this Idempotency-Key just failed; retry it', `header.${HEADER}`);
     if (stored.requestHash !== requestHash) {
       throw unprocessable('This Idempotency-Key was used for a different request', `header.${HEADER}`);
     }
-    if (stored.statusCode === null) throw conflict('The first request with this Idempotency-Key is still running; retry shortly', `header.${HEADER}`);
+    if (stored.statusCode === null)
+      throw conflict('The first request with this Idempotency-Key is still running; retry shortly', `header.${HEADER}`);
     return reply.status(stored.statusCode).header('idempotent-replayed', 'true').send(stored.response);
   });
 

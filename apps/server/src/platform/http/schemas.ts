@@ -42,7 +42,12 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid });
 
 /** Creates accept an optional client-generated id, so that an offline retry never duplicates. */
-export const ClientId = Type.Optional(Type.String({ format: 'uuid', description: 'Client-generated id; a retry with the same id returns the first result' }));
+export const ClientId = Type.Optional(
+  Type.String({
+    format: 'uuid',
+    description: 'Client-generated id; a retry with the same id returns the first result',
+  }),
+);
 
 /** The body of an action that takes no input: `{}`. */
 export const EmptyBody = Type.Object({}, { additionalProperties: false });

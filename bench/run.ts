@@ -1,0 +1,32 @@
+import { buildServer } from './lib.js';
+
+/** `npm run bench -- NAME [--duration SECONDS]`; `npm run bench -- list` names them. */
+const BENCHMARKS: Record<
+  string,
+  { description: string; load: () => Promise<{ run: (options: { duration: number }) => Promise<void> }> }
+> = {
+  health: {
+    description: 'GET /health and an authenticated read vs a bare Node http server',
+    load: () => import('./health.js'),
+  },
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const durationIndex = rest.indexOf('--duration');
+const duration = durationIndex >= 0 ? Number(rest[durationIndex + 1]) : 10;
+
+if (name === undefined || name === 'list') {
+  for (const [key, value] of Object.entries(BENCHMARKS)) console.log(`${key.padEnd(16)} ${value.description}`);
+  process.exit(name === undefined ? 1 : 0);
+}
+const benchmark = BENCHMARKS[name];
+if (benchmark === undefined) {
+  console.error(`Unknown benchmark "${name}". Known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(1);
+}
+if (!Number.isFinite(duration) || duration <= 0) {
+  console.error('--duration must be a positive number of seconds');
+  process.exit(1);
+}
+buildServer();
+await (await benchmark.load()).run({ duration });
