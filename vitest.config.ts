@@ -11,11 +11,40 @@ const shared = { resolve: { conditions: ['source'] } };
 export default defineConfig({
   test: {
     projects: [
-      { ...shared, test: { name: 'pglite', include: serverTests, env: { TEST_STORAGE: 'pglite' }, testTimeout: 30_000, hookTimeout: 60_000 } },
+      {
+        ...shared,
+        test: {
+          name: 'pglite',
+          include: serverTests,
+          env: { TEST_STORAGE: 'pglite' },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
       ...(process.env.DATABASE_URL
-        ? [{ ...shared, test: { name: 'postgres', include: serverTests, env: { TEST_STORAGE: 'postgres' }, testTimeout: 30_000, hookTimeout: 60_000 } }]
+        ? [
+            {
+              ...shared,
+              test: {
+                name: 'postgres',
+                include: serverTests,
+                env: { TEST_STORAGE: 'postgres' },
+                testTimeout: 30_000,
+                hookTimeout: 60_000,
+              },
+            },
+          ]
         : []),
-      { ...shared, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+      {
+        ...shared,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -70,8 +70,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       const match = /running at (http:\/\/localhost:\d+)/.exec(output);
       if (match?.[1] !== undefined) resolve(match[1].replace('localhost', '127.0.0.1'));
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     child.once('exit', (code) =>
       reject(new Error(`server exited with ${String(code)} before it was ready:\n${output}`)),
     );
