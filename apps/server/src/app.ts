@@ -19,6 +19,7 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { OperationOutcomeSchema } from './platform/http/schemas.js';
 import './platform/http/types.js';
 import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
+import { FacilityRepository, FacilityService, facilityRoutes } from './modules/facilities/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
 import {
   IdentityRepository,
@@ -50,6 +51,7 @@ export interface AppServices {
   audit: AuditLog;
   identity: IdentityService;
   geography: GeographyService;
+  facilities: FacilityService;
   patients: PatientService;
 }
 
@@ -109,9 +111,10 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   const stopRevocations = await deps.bus.subscribe(SESSION_REVOKED_TOPIC, (message) =>
     identity.onSessionRevoked(message),
   );
-  const geography = new GeographyService(new GeographyRepository(deps.db), audit, 'IN');
+  const geography = new GeographyService(new GeographyRepository(deps.db), 'IN');
+  const facilities = new FacilityService(new FacilityRepository(deps.db), geography, audit);
   const patients = new PatientService(new PatientRepository(deps.db), geography, audit);
-  app.decorate('services', { audit, identity, geography, patients });
+  app.decorate('services', { audit, identity, geography, facilities, patients });
 
   registerAuthentication(app, identity);
   registerIdempotency(app, new IdempotencyStore(deps.db));
@@ -136,6 +139,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(identityRoutes(identity, { cookieSecure: config.cookieSecure }));
   await app.register(auditRoutes(audit));
   await app.register(geographyRoutes(geography));
+  await app.register(facilityRoutes(facilities));
   await app.register(patientRoutes(patients));
   if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
 

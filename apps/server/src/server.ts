@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
 import { openDatabase } from './platform/db/open.js';
+import { FacilityRepository } from './modules/facilities/index.js';
 import { GeographyRepository } from './modules/geography/index.js';
 import { IdentityRepository } from './modules/identity/index.js';
 import { PatientRepository } from './modules/patients/index.js';
@@ -21,7 +22,11 @@ export async function prepareDatabase(
   const geography = new GeographyRepository(db);
   await loadIndiaGeography(geography);
   const demoLoaded = config.demoData
-    ? await loadDemoData({ identity: new IdentityRepository(db), geography, patients: new PatientRepository(db) })
+    ? await loadDemoData({
+        identity: new IdentityRepository(db),
+        facilities: new FacilityRepository(db),
+        patients: new PatientRepository(db),
+      })
     : false;
   return { migrations, demoLoaded };
 }

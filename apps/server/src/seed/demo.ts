@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StaffRole } from '@sanjog/shared';
-import type { GeographyRepository, FacilityKind } from '../modules/geography/index.js';
+import { blankFacility, type FacilityKind, type FacilityRepository } from '../modules/facilities/index.js';
 import { hashPassword, type IdentityRepository } from '../modules/identity/index.js';
 import type { PatientRepository } from '../modules/patients/index.js';
 
@@ -15,7 +15,7 @@ export interface DemoSignIn {
 
 interface DemoRepositories {
   identity: IdentityRepository;
-  geography: GeographyRepository;
+  facilities: FacilityRepository;
   patients: PatientRepository;
 }
 
@@ -65,14 +65,15 @@ export async function loadDemoData(repos: DemoRepositories): Promise<boolean> {
   const facilityIds = new Map<string, { id: string; stateId: string }>();
   for (const facility of DEMO_FACILITIES) {
     const id = randomUUID();
-    await repos.geography.insertFacility({
-      id,
-      stateId: facility.stateId,
-      districtId: facility.districtId,
-      name: facility.name,
-      kind: facility.kind,
-      registryId: null,
-    });
+    await repos.facilities.insert(
+      blankFacility({
+        id,
+        stateId: facility.stateId,
+        districtId: facility.districtId,
+        name: facility.name,
+        kind: facility.kind,
+      }),
+    );
     facilityIds.set(facility.key, { id, stateId: facility.stateId });
   }
   const passwordHash = await hashPassword(DEMO_PASSWORD);

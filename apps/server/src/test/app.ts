@@ -5,7 +5,8 @@ import { buildApp } from '../app.js';
 import { InProcessBus } from '../platform/bus.js';
 import { ManualClock } from '../platform/clock.js';
 import { loadConfig, type Config } from '../platform/config.js';
-import { GeographyRepository, type FacilityKind } from '../modules/geography/index.js';
+import { blankFacility, FacilityRepository, type FacilityKind } from '../modules/facilities/index.js';
+import { GeographyRepository } from '../modules/geography/index.js';
 import { hashPassword, IdentityRepository } from '../modules/identity/index.js';
 import type { SmsSender } from '../modules/sms/index.js';
 import { loadIndiaGeography } from '../seed/reference.js';
@@ -118,14 +119,9 @@ export async function createFacility(
   kind: FacilityKind = 'spoke',
 ): Promise<string> {
   const id = randomUUID();
-  await new GeographyRepository(test.database.db).insertFacility({
-    id,
-    stateId,
-    districtId,
-    name: `Test ${kind} ${id.slice(0, 6)}`,
-    kind,
-    registryId: null,
-  });
+  await new FacilityRepository(test.database.db).insert(
+    blankFacility({ id, stateId, districtId, name: `Test ${kind} ${id.slice(0, 6)}`, kind }),
+  );
   return id;
 }
 

@@ -1,9 +1,3 @@
-export {
-  GeographyRepository,
-  type FacilityRow,
-  type StateRow,
-  type DistrictRow,
-  type FacilityKind,
-} from './repository.js';
-export { GeographyService, FACILITY_READERS, FACILITY_WRITERS } from './service.js';
+export { GeographyRepository, type StateRow, type DistrictRow } from './repository.js';
+export { GeographyService } from './service.js';
 export { geographyRoutes } from './routes.js';
