@@ -28,8 +28,11 @@ import {
   SESSION_REVOKED_TOPIC,
   SessionCache,
 } from './modules/identity/index.js';
+import { MappingRepository, MappingService, mappingRoutes } from './modules/mappings/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import { PatientRepository, PatientService, patientRoutes } from './modules/patients/index.js';
+import { PractitionerRepository, PractitionerService, practitionerRoutes } from './modules/practitioners/index.js';
+import { TerminologyRepository, TerminologyService, terminologyRoutes } from './modules/terminology/index.js';
 import {
   HttpSmsSender,
   OutboxSmsSender,
@@ -52,6 +55,9 @@ export interface AppServices {
   identity: IdentityService;
   geography: GeographyService;
   facilities: FacilityService;
+  terminology: TerminologyService;
+  practitioners: PractitionerService;
+  mappings: MappingService;
   patients: PatientService;
 }
 
@@ -112,9 +118,25 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     identity.onSessionRevoked(message),
   );
   const geography = new GeographyService(new GeographyRepository(deps.db), 'IN');
-  const facilities = new FacilityService(new FacilityRepository(deps.db), geography, audit);
+  const terminology = new TerminologyService(new TerminologyRepository(deps.db));
+  const facilityRepository = new FacilityRepository(deps.db);
+  const facilities = new FacilityService(facilityRepository, geography, audit);
+  const mappings = new MappingService(
+    new MappingRepository(deps.db),
+    facilityRepository,
+    terminology,
+    audit,
+    deps.clock,
+  );
+  const practitioners = new PractitionerService(
+    new PractitionerRepository(deps.db),
+    facilityRepository,
+    geography,
+    terminology,
+    audit,
+  );
   const patients = new PatientService(new PatientRepository(deps.db), geography, audit);
-  app.decorate('services', { audit, identity, geography, facilities, patients });
+  app.decorate('services', { audit, identity, geography, facilities, terminology, practitioners, mappings, patients });
 
   registerAuthentication(app, identity);
   registerIdempotency(app, new IdempotencyStore(deps.db));
@@ -140,6 +162,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(auditRoutes(audit));
   await app.register(geographyRoutes(geography));
   await app.register(facilityRoutes(facilities));
+  await app.register(terminologyRoutes(terminology));
+  await app.register(practitionerRoutes(practitioners));
+  await app.register(mappingRoutes(mappings));
   await app.register(patientRoutes(patients));
   if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
 

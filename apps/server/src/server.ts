@@ -10,8 +10,9 @@ import { FacilityRepository } from './modules/facilities/index.js';
 import { GeographyRepository } from './modules/geography/index.js';
 import { IdentityRepository } from './modules/identity/index.js';
 import { PatientRepository } from './modules/patients/index.js';
+import { TerminologyRepository } from './modules/terminology/index.js';
 import { demoSignIns, formatSignIns, loadDemoData } from './seed/demo.js';
-import { loadIndiaGeography } from './seed/reference.js';
+import { loadIndiaGeography, loadSpecialities } from './seed/reference.js';
 
 /** Opens the database, brings its schema and reference data up to date, and loads demo data. */
 export async function prepareDatabase(
@@ -21,6 +22,7 @@ export async function prepareDatabase(
   const migrations = await migrate(db);
   const geography = new GeographyRepository(db);
   await loadIndiaGeography(geography);
+  await loadSpecialities(new TerminologyRepository(db));
   const demoLoaded = config.demoData
     ? await loadDemoData({
         identity: new IdentityRepository(db),

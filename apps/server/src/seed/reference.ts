@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { GeographyRepository } from '../modules/geography/index.js';
+import type { TerminologyRepository } from '../modules/terminology/index.js';
 
 const REFERENCE_DIR = fileURLToPath(new URL('../../reference-data/', import.meta.url));
 
@@ -43,5 +44,22 @@ export async function loadIndiaGeography(repository: GeographyRepository): Promi
     { id: 'IN', name: 'India', timeZone: 'Asia/Kolkata' },
     [...states].map(([code, name]) => ({ code, name })),
     districts,
+  );
+}
+
+/** Clinical specialities with SNOMED CT codes (blank where none was verified). */
+export async function loadSpecialities(repository: TerminologyRepository): Promise<void> {
+  const text = await readFile(`${REFERENCE_DIR}specialities.csv`, 'utf8');
+  const rows = text.trim().split(/\r?\n/).slice(1).map(parseCsvLine);
+  await repository.loadSpecialities(
+    rows
+      .filter((row) => row[0] !== undefined && row[1] !== undefined)
+      .map(([code = '', name = '', nameHi, snomedCode, snomedDisplay]) => ({
+        code,
+        name,
+        nameHi: nameHi || null,
+        snomedCode: snomedCode || null,
+        snomedDisplay: snomedDisplay || null,
+      })),
   );
 }

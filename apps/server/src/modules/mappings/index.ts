@@ -1,0 +1,3 @@
+export { MappingRepository, type MappingRow } from './repository.js';
+export { MappingService } from './service.js';
+export { mappingRoutes } from './routes.js';
