@@ -36,7 +36,9 @@ describe('the server process', () => {
     });
     const { token } = (await signIn.json()) as { token: string };
     const facilities = (await (
-      await fetch(`${second.url}/api/v1/facilities?q=Malihabad`, { headers: { authorization: `Bearer ${token}` } })
+      await fetch(`${second.url}/api/v1/facilities?q=Ayushman%20Arogya%20Mandir%20Malihabad`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
     ).json()) as { total: number };
     expect(facilities.total).toBe(1);
     await second.stop();

@@ -9,7 +9,9 @@ import { openDatabase } from './platform/db/open.js';
 import { FacilityRepository } from './modules/facilities/index.js';
 import { GeographyRepository } from './modules/geography/index.js';
 import { IdentityRepository } from './modules/identity/index.js';
+import { MappingRepository } from './modules/mappings/index.js';
 import { PatientRepository } from './modules/patients/index.js';
+import { PractitionerRepository } from './modules/practitioners/index.js';
 import { TerminologyRepository } from './modules/terminology/index.js';
 import { demoSignIns, formatSignIns, loadDemoData } from './seed/demo.js';
 import { loadIndiaGeography, loadSpecialities } from './seed/reference.js';
@@ -27,6 +29,8 @@ export async function prepareDatabase(
     ? await loadDemoData({
         identity: new IdentityRepository(db),
         facilities: new FacilityRepository(db),
+        practitioners: new PractitionerRepository(db),
+        mappings: new MappingRepository(db),
         patients: new PatientRepository(db),
       })
     : false;

@@ -94,4 +94,24 @@ export class MappingRepository {
       return true;
     });
   }
+
+  /** Adds current mappings in bulk (demo data and imports); existing current rows are left alone. */
+  async insertMany(
+    rows: { id: string; stateId: string; spokeId: string; specialityCode: string; hubId: string; rank: number }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `insert into spoke_hub_mappings (id, state_id, spoke_id, speciality_code, hub_id, rank)
+       select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::int[])
+       on conflict do nothing`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.stateId),
+        rows.map((r) => r.spokeId),
+        rows.map((r) => r.specialityCode),
+        rows.map((r) => r.hubId),
+        rows.map((r) => r.rank),
+      ],
+    );
+  }
 }
