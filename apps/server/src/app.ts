@@ -29,9 +29,11 @@ import {
   SessionCache,
 } from './modules/identity/index.js';
 import { MappingRepository, MappingService, mappingRoutes } from './modules/mappings/index.js';
+import { OpdRepository, OpdService, opdRoutes } from './modules/opds/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import { PatientRepository, PatientService, patientRoutes } from './modules/patients/index.js';
 import { PractitionerRepository, PractitionerService, practitionerRoutes } from './modules/practitioners/index.js';
+import { RosterRepository, RosterService, rosterRoutes } from './modules/rosters/index.js';
 import { TerminologyRepository, TerminologyService, terminologyRoutes } from './modules/terminology/index.js';
 import {
   HttpSmsSender,
@@ -58,6 +60,8 @@ export interface AppServices {
   terminology: TerminologyService;
   practitioners: PractitionerService;
   mappings: MappingService;
+  rosters: RosterService;
+  opds: OpdService;
   patients: PatientService;
 }
 
@@ -135,11 +139,34 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     terminology,
     audit,
   );
+  const rosters = new RosterService(new RosterRepository(deps.db), audit, deps.clock);
+  const opds = new OpdService(new OpdRepository(deps.db), rosters, audit, deps.clock);
   const patients = new PatientService(new PatientRepository(deps.db), geography, audit);
-  app.decorate('services', { audit, identity, geography, facilities, terminology, practitioners, mappings, patients });
+  app.decorate('services', {
+    audit,
+    identity,
+    geography,
+    facilities,
+    terminology,
+    practitioners,
+    mappings,
+    rosters,
+    opds,
+    patients,
+  });
 
   registerAuthentication(app, identity);
-  registerIdempotency(app, new IdempotencyStore(deps.db));
+  const idempotencyStore = new IdempotencyStore(deps.db);
+  registerIdempotency(app, idempotencyStore);
+  // Housekeeping: expired codes, sessions and idempotency keys go after a day. Every instance may
+  // run it; the deletes are idempotent.
+  const housekeeping = setInterval(() => {
+    const dayAgo = new Date(deps.clock.now().getTime() - 86_400_000);
+    Promise.all([identity.purgeExpired(), idempotencyStore.purgeOlderThan(dayAgo)]).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'housekeeping failed'),
+    );
+  }, 3_600_000);
+  housekeeping.unref();
 
   // Documentation plugins come after the request decorators, so that their routes get them too.
   await app.register(fastifySwagger, {
@@ -165,6 +192,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(terminologyRoutes(terminology));
   await app.register(practitionerRoutes(practitioners));
   await app.register(mappingRoutes(mappings));
+  await app.register(rosterRoutes(rosters));
+  await app.register(opdRoutes(opds));
   await app.register(patientRoutes(patients));
   if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
 
@@ -173,6 +202,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await serveWebApp(app, config.webDistDir);
 
   app.addHook('onClose', async () => {
+    clearInterval(housekeeping);
     await stopRevocations();
     await audit.drain();
   });

@@ -124,6 +124,16 @@ describe('patient sign-in by one-time code', () => {
     expect(a.json().me.userId).toBe(b.json().me.userId);
   });
 
+  it('forgets challenges a day after they were made', async () => {
+    const requested = await requestCode('9876543298');
+    const id = requested.json().challengeId as string;
+    await test.app.services.identity.purgeExpired();
+    expect(await test.database.db.query('select 1 from otp_challenges where id = $1', [id])).toHaveLength(1);
+    test.clock.advance(25 * 3600 * 1000);
+    await test.app.services.identity.purgeExpired();
+    expect(await test.database.db.query('select 1 from otp_challenges where id = $1', [id])).toHaveLength(0);
+  });
+
   it('answers 503, not 500, when the SMS gateway fails', async () => {
     const failing = await startTestApp(
       {},

@@ -258,4 +258,10 @@ export class IdentityRepository {
     );
     return rows.length === 1;
   }
+
+  /** Removes one-time code challenges and sessions that can no longer be used. */
+  async purgeExpired(before: Date): Promise<void> {
+    await this.db.query('delete from otp_challenges where created_at < $1', [before]);
+    await this.db.query('delete from sessions where expires_at < $1', [before]);
+  }
 }

@@ -283,6 +283,11 @@ export class IdentityService {
     });
   }
 
+  /** Housekeeping: challenges and sessions a day past their use. */
+  purgeExpired(): Promise<void> {
+    return this.repository.purgeExpired(new Date(this.clock.now().getTime() - 86_400_000));
+  }
+
   // ---- TOTP enrolment ----------------------------------------------------------------------
 
   async beginTotp(principal: Principal): Promise<{ secret: string; otpauthUri: string }> {
