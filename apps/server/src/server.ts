@@ -10,8 +10,10 @@ import { FacilityRepository } from './modules/facilities/index.js';
 import { GeographyRepository } from './modules/geography/index.js';
 import { IdentityRepository } from './modules/identity/index.js';
 import { MappingRepository } from './modules/mappings/index.js';
+import { OpdRepository } from './modules/opds/index.js';
 import { PatientRepository } from './modules/patients/index.js';
 import { PractitionerRepository } from './modules/practitioners/index.js';
+import { RosterRepository } from './modules/rosters/index.js';
 import { TerminologyRepository } from './modules/terminology/index.js';
 import { demoSignIns, formatSignIns, loadDemoData } from './seed/demo.js';
 import { loadIndiaGeography, loadSpecialities } from './seed/reference.js';
@@ -31,6 +33,8 @@ export async function prepareDatabase(
         facilities: new FacilityRepository(db),
         practitioners: new PractitionerRepository(db),
         mappings: new MappingRepository(db),
+        rosters: new RosterRepository(db),
+        opds: new OpdRepository(db),
         patients: new PatientRepository(db),
       })
     : false;

@@ -8,8 +8,10 @@ import {
 } from '../modules/facilities/index.js';
 import { hashPassword, type IdentityRepository } from '../modules/identity/index.js';
 import type { MappingRepository } from '../modules/mappings/index.js';
+import type { OpdRepository } from '../modules/opds/index.js';
 import type { PatientRepository } from '../modules/patients/index.js';
 import type { PractitionerRepository, PractitionerRoleKind } from '../modules/practitioners/index.js';
+import type { RosterRepository } from '../modules/rosters/index.js';
 
 export const DEMO_PASSWORD = 'Sanjog@2026';
 export const DEMO_PATIENT_MOBILE = '9999900001';
@@ -25,6 +27,8 @@ export interface DemoRepositories {
   facilities: FacilityRepository;
   practitioners: PractitionerRepository;
   mappings: MappingRepository;
+  rosters: RosterRepository;
+  opds: OpdRepository;
   patients: PatientRepository;
 }
 
@@ -304,10 +308,35 @@ const HUB_SPECIALITIES = [
   'psychiatry',
   'ophthalmology',
 ];
+/** The general OPD is open round the clock so that the demo works at any hour; the others keep day hours. */
 export const DEMO_OPDS = [
-  { key: 'general', name: 'Online General OPD', speciality: null },
-  { key: 'paediatrics', name: 'Online Paediatrics OPD', speciality: 'paediatrics' },
-  { key: 'dermatology', name: 'Online Skin OPD', speciality: 'dermatology' },
+  {
+    key: 'general',
+    name: 'Online General OPD',
+    speciality: null,
+    capacity: 500,
+    waitingRoom: 200,
+    minutes: 10,
+    hours: { days: [0, 1, 2, 3, 4, 5, 6], opensAt: '00:00', closesAt: '24:00' },
+  },
+  {
+    key: 'paediatrics',
+    name: 'Online Paediatrics OPD',
+    speciality: 'paediatrics',
+    capacity: 200,
+    waitingRoom: 100,
+    minutes: 12,
+    hours: { days: [1, 2, 3, 4, 5, 6], opensAt: '09:00', closesAt: '17:00' },
+  },
+  {
+    key: 'dermatology',
+    name: 'Online Skin OPD',
+    speciality: 'dermatology',
+    capacity: 150,
+    waitingRoom: 80,
+    minutes: 10,
+    hours: { days: [1, 2, 3, 4, 5, 6], opensAt: '09:00', closesAt: '17:00' },
+  },
 ] as const;
 export const SPOKES_PER_STATE = 52;
 
@@ -610,6 +639,46 @@ export async function loadDemoData(repos: DemoRepositories): Promise<boolean> {
         stateId: person.stateId,
         ...role,
       })),
+    );
+  }
+
+  // Every doctor and officer is rostered round the clock, so that every flow can be tried at any hour.
+  for (const person of network.practitioners) {
+    for (const role of person.roles) {
+      const shifts = [0, 1, 2, 3, 4, 5, 6].flatMap((weekday) => [
+        {
+          id: demoId(`shift:${person.id}:${role.facilityId}:${String(weekday)}:am`),
+          weekday,
+          startsAt: '00:00',
+          endsAt: '12:00',
+          validFrom: null,
+          validTo: null,
+        },
+        {
+          id: demoId(`shift:${person.id}:${role.facilityId}:${String(weekday)}:pm`),
+          weekday,
+          startsAt: '12:00',
+          endsAt: '00:00',
+          validFrom: null,
+          validTo: null,
+        },
+      ]);
+      await repos.rosters.replaceShifts(person.id, role.facilityId, person.stateId, shifts);
+    }
+  }
+  for (const opd of network.facilities.filter((f) => f.kind === 'opd')) {
+    const plan = DEMO_OPDS.find((o) => opd.name.endsWith(o.name));
+    if (plan === undefined) continue;
+    await repos.opds.saveSettings(opd.id, {
+      specialityCode: plan.speciality,
+      dailyCapacity: plan.capacity,
+      waitingRoomSize: plan.waitingRoom,
+      consultationMinutes: plan.minutes,
+      languages: opd.languages,
+    });
+    await repos.opds.replaceHours(
+      opd.id,
+      plan.hours.days.map((weekday) => ({ weekday, opensAt: plan.hours.opensAt, closesAt: plan.hours.closesAt })),
     );
   }
 
