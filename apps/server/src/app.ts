@@ -20,6 +20,7 @@ import { OperationOutcomeSchema } from './platform/http/schemas.js';
 import './platform/http/types.js';
 import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
 import { FacilityRepository, FacilityService, facilityRoutes } from './modules/facilities/index.js';
+import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
 import {
   IdentityRepository,
@@ -60,6 +61,7 @@ export interface AppServices {
   terminology: TerminologyService;
   practitioners: PractitionerService;
   mappings: MappingService;
+  fhir: FhirService;
   rosters: RosterService;
   opds: OpdService;
   patients: PatientService;
@@ -142,6 +144,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   const rosters = new RosterService(new RosterRepository(deps.db), audit, deps.clock);
   const opds = new OpdService(new OpdRepository(deps.db), rosters, audit, deps.clock);
   const patients = new PatientService(new PatientRepository(deps.db), geography, audit);
+  const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
   app.decorate('services', {
     audit,
     identity,
@@ -150,6 +153,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     terminology,
     practitioners,
     mappings,
+    fhir,
     rosters,
     opds,
     patients,
@@ -192,6 +196,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(terminologyRoutes(terminology));
   await app.register(practitionerRoutes(practitioners));
   await app.register(mappingRoutes(mappings));
+  await app.register(fhirRoutes(fhir));
   await app.register(rosterRoutes(rosters));
   await app.register(opdRoutes(opds));
   await app.register(patientRoutes(patients));
