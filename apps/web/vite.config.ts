@@ -25,11 +25,22 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
  */
 function serviceWorkerPrecache(): Plugin {
   let outDir = 'dist';
+  // Chunks made only of administration code (and their styles): administrators fetch them on
+  // first use; a patient's phone never downloads them in the background.
+  const adminOnly = new Set<string>();
   return {
     name: 'sanjog:sw-precache',
     apply: 'build',
     configResolved(config) {
       outDir = path.resolve(config.root, config.build.outDir);
+    },
+    generateBundle(_options, bundle) {
+      for (const output of Object.values(bundle)) {
+        if (output.type !== 'chunk' || output.moduleIds.length === 0) continue;
+        if (!output.moduleIds.every((id) => id.includes('/src/admin/'))) continue;
+        adminOnly.add(output.fileName);
+        for (const css of output.viteMetadata?.importedCss ?? []) adminOnly.add(css);
+      }
     },
     async closeBundle() {
       const swFile = path.join(outDir, 'sw.js');
@@ -42,7 +53,8 @@ function serviceWorkerPrecache(): Plugin {
           file !== 'index.html' &&
           !file.endsWith('.map') &&
           !file.endsWith('.png') &&
-          !file.startsWith('.'),
+          !file.startsWith('.') &&
+          !adminOnly.has(file),
       );
       files.sort();
       const hash = createHash('sha256');

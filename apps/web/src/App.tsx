@@ -17,6 +17,8 @@ const PatientSignIn = lazy(() => import('./pages/PatientSignIn').then((module) =
 const StaffSignIn = lazy(() => import('./pages/StaffSignIn').then((module) => ({ default: module.StaffSignIn })));
 const Home = lazy(() => import('./pages/Home').then((module) => ({ default: module.Home })));
 const Outbox = lazy(() => import('./pages/Outbox').then((module) => ({ default: module.Outbox })));
+// Administration: its own chunks and words; it checks the session itself.
+const Admin = lazy(() => import('./admin/AdminApp').then((module) => ({ default: module.AdminApp })));
 
 export function App() {
   const { t } = useI18n();
@@ -81,7 +83,7 @@ function Route({ path }: { path: string }) {
     case '/dev/outbox':
       return <Outbox />;
     default:
-      return <NotFound />;
+      return path.startsWith('/admin') ? <Admin path={path} /> : <NotFound />;
   }
 }
 

@@ -68,7 +68,13 @@ function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
-async function request<T>(method: string, path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+/** Any call; `api` below has the usual ones. */
+export async function request<T>(
+  method: string,
+  path: string,
+  body: unknown,
+  options: RequestOptions = {},
+): Promise<T> {
   // One controller for both the caller's cancel and our timeout (AbortSignal.any is too new
   // for the WebViews we support).
   const controller = new AbortController();

@@ -117,10 +117,6 @@ export const en = {
   'card.dispenseBody': 'Prescriptions sent to your pharmacy.',
   'card.facilities': 'Facilities',
   'card.facilitiesBody': 'Health centres, hubs, online OPDs and pharmacies.',
-  'card.staff': 'Staff',
-  'card.staffBody': 'Accounts and roles of health workers.',
-  'card.reports': 'Reports',
-  'card.reportsBody': 'Consultations and waiting times over time.',
   'card.auditLog': 'Audit log',
   'card.auditLogBody': 'Who opened or changed which record, and when.',
 

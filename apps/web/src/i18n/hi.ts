@@ -114,10 +114,6 @@ export const hi = {
   'card.dispenseBody': 'आपकी फ़ार्मेसी को भेजी गई पर्चियाँ।',
   'card.facilities': 'स्वास्थ्य संस्थान',
   'card.facilitiesBody': 'स्वास्थ्य केंद्र, हब, ऑनलाइन ओपीडी और फ़ार्मेसी।',
-  'card.staff': 'कर्मचारी',
-  'card.staffBody': 'स्वास्थ्य कर्मियों के खाते और भूमिकाएँ।',
-  'card.reports': 'रिपोर्ट',
-  'card.reportsBody': 'समय के साथ परामर्श और इंतज़ार का समय।',
   'card.auditLog': 'ऑडिट लॉग',
   'card.auditLogBody': 'किसने कौन सा रिकॉर्ड कब खोला या बदला।',
 

@@ -49,7 +49,7 @@ export async function loadDictionary(lang: Lang): Promise<Dictionary> {
 }
 
 // `{name}` placeholders in the English text become the required parameters of `t()`.
-type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+export type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
   ? Name | Placeholders<Rest>
   : never;
 export type ParamsOf<K extends MessageKey> = Placeholders<(typeof en)[K]>;

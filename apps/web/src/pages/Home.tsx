@@ -1,13 +1,16 @@
-import { useId, type ComponentType } from 'react';
+import { lazy, Suspense, useId, type ComponentType } from 'react';
 import { ROLES, type Role } from '@sanjog/shared';
 import type { Me, RoleBinding } from '../api';
-import { Icon } from '../components/Icon';
+import { Card } from '../components/Card';
+import { Loading } from '../components/Notice';
 import { Page } from '../components/Page';
 import { useApi } from '../useApi';
 import { useI18n, useT, type MessageKey } from '../i18n';
 import { AuditPreview, FacilityList, FamilyList, PatientSearch } from './HomeCards';
 import './pages.css';
 import './home.css';
+
+const AdminCards = lazy(() => import('../admin/AdminApp').then((module) => ({ default: module.AdminCards })));
 
 /** The cards' icons (24 × 24 paths). */
 const icons = {
@@ -23,8 +26,6 @@ const icons = {
     'M12 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM5 21a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM19 21a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM12 7v5l-6 5.5M12 12l6 5.5',
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 3',
   building: 'M4 21V5l8-3 8 3v16M2 21h20M10 21v-5h4v5M12 6v5M9.5 8.5h5',
-  staff: 'M4 4h16v16H4zM12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM7.5 17.5a4.5 4.5 0 0 1 9 0',
-  chart: 'M5 20V11M11 20V5M17 20v-7M2 20h20',
   shield: 'M12 2l8 3v6c0 5-3.5 9-8 11-4.5-2-8-6-8-11V5zM9 12l2 2 4-4',
 };
 
@@ -70,16 +71,9 @@ const ROLE_CARDS: Record<Role, CardSpec[]> = {
     card('facilities', icons.building, FacilityList),
   ],
   pharmacist: [card('dispense', icons.pill)],
-  state_admin: [
-    card('facilities', icons.building, FacilityList),
-    card('staff', icons.staff),
-    card('reports', icons.chart),
-  ],
-  national_admin: [
-    card('facilities', icons.building, FacilityList),
-    card('staff', icons.staff),
-    card('reports', icons.chart),
-  ],
+  // Administrators' cards: see admin/HomeCards.
+  state_admin: [],
+  national_admin: [],
   auditor: [card('auditLog', icons.shield, AuditPreview)],
 };
 
@@ -112,37 +106,31 @@ function RoleHome({ role, bindings }: { role: Role; bindings: RoleBinding[] }) {
           ))}
         </ul>
       )}
-      <ul className="cards">
-        {ROLE_CARDS[role].map((spec) => (
-          <li key={spec.name}>
-            <Card spec={spec} />
-          </li>
-        ))}
-      </ul>
+      {role === 'state_admin' || role === 'national_admin' ? (
+        // The administration's cards come with its own chunk (and words), not with every home.
+        <Suspense fallback={<Loading />}>
+          <AdminCards />
+        </Suspense>
+      ) : (
+        <ul className="cards">
+          {ROLE_CARDS[role].map((spec) => (
+            <li key={spec.name}>
+              <SpecCard spec={spec} />
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
 
-function Card({ spec }: { spec: CardSpec }) {
+function SpecCard({ spec }: { spec: CardSpec }) {
   const t = useT();
-  const headingId = useId();
   const Content = spec.content;
-  const ready = Content !== undefined;
   return (
-    <article
-      className={ready ? 'card' : 'card card-soon'}
-      data-testid={`card-${spec.name}`}
-      data-status={ready ? 'ready' : 'coming-soon'}
-      aria-labelledby={headingId}
-    >
-      <div className="card-head">
-        <Icon d={spec.icon} className="card-icon" />
-        <h3 id={headingId}>{t(`card.${spec.name}`)}</h3>
-        {!ready && <span className="badge">{t('home.comingSoon')}</span>}
-      </div>
-      <p className="card-body">{t(`card.${spec.name}Body`)}</p>
-      {ready && <Content />}
-    </article>
+    <Card name={spec.name} title={t(`card.${spec.name}`)} body={t(`card.${spec.name}Body`)} icon={spec.icon}>
+      {Content !== undefined && <Content />}
+    </Card>
   );
 }
 

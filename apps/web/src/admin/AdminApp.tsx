@@ -1,0 +1,100 @@
+import { lazy, useMemo } from 'react';
+import type { Me } from '../api';
+import { LoadError, Loading, Notice } from '../components/Notice';
+import { Page } from '../components/Page';
+import { NotFound } from '../pages/NotFound';
+import { Link, Redirect, useLocation } from '../router';
+import { signInPath, useSession } from '../session';
+import { AdminI18nProvider, useAdminT } from './i18n';
+import { AdminContext, adminScope } from './shared';
+import '../pages/pages.css';
+import './admin.css';
+
+// Each screen is its own chunk: an administrator who only fixes one facility loads no import page.
+const FacilitiesPage = lazy(() => import('./FacilitiesPage').then((module) => ({ default: module.FacilitiesPage })));
+const FacilityPage = lazy(() => import('./FacilityPage').then((module) => ({ default: module.FacilityPage })));
+const NewFacilityPage = lazy(() => import('./FacilityPage').then((module) => ({ default: module.NewFacilityPage })));
+const PractitionersPage = lazy(() =>
+  import('./PractitionersPage').then((module) => ({ default: module.PractitionersPage })),
+);
+const PractitionerPage = lazy(() =>
+  import('./PractitionerPage').then((module) => ({ default: module.PractitionerPage })),
+);
+const NewPractitionerPage = lazy(() =>
+  import('./PractitionerPage').then((module) => ({ default: module.NewPractitionerPage })),
+);
+
+const ImportPage = lazy(() => import('./ImportPage').then((module) => ({ default: module.ImportPage })));
+
+const UUID = '([0-9a-fA-F-]{36})';
+const FACILITY = new RegExp(`^/admin/facilities/${UUID}$`);
+const PRACTITIONER = new RegExp(`^/admin/practitioners/${UUID}$`);
+
+/**
+ * The care-network administration: for state administrators (their states) and national ones.
+ * Signed-out visitors are asked to sign in and brought back to the same address, filters included.
+ */
+export function AdminApp({ path }: { path: string }) {
+  const { session } = useSession();
+  const { query } = useLocation();
+  if (session.status === 'loading') {
+    return (
+      <>
+        {session.error !== undefined && <LoadError error={session.error} />}
+        <Loading />
+      </>
+    );
+  }
+  if (session.status === 'signedOut') {
+    const search = query.toString();
+    const here = search === '' ? path : `${path}?${search}`;
+    return <Redirect to={`${signInPath()}?next=${encodeURIComponent(here)}`} />;
+  }
+  return <SignedInAdmin me={session.me} path={path} />;
+}
+
+function SignedInAdmin({ me, path }: { me: Me; path: string }) {
+  const scope = useMemo(() => adminScope(me), [me]);
+  const context = useMemo(() => (scope === null ? null : { me, scope }), [me, scope]);
+  return (
+    <AdminI18nProvider>
+      {context === null ? (
+        <Forbidden />
+      ) : (
+        <AdminContext.Provider value={context}>
+          <AdminRoute path={path} />
+        </AdminContext.Provider>
+      )}
+    </AdminI18nProvider>
+  );
+}
+
+function AdminRoute({ path }: { path: string }) {
+  if (path === '/admin' || path === '/admin/facilities') return <FacilitiesPage />;
+  if (path === '/admin/facilities/new') return <NewFacilityPage />;
+  const facility = FACILITY.exec(path)?.[1];
+  if (facility !== undefined) return <FacilityPage id={facility.toLowerCase()} />;
+  if (path === '/admin/practitioners') return <PractitionersPage />;
+  if (path === '/admin/practitioners/new') return <NewPractitionerPage />;
+  const practitioner = PRACTITIONER.exec(path)?.[1];
+  if (practitioner !== undefined) return <PractitionerPage id={practitioner.toLowerCase()} />;
+  if (path === '/admin/import') return <ImportPage />;
+  return <NotFound />;
+}
+
+function Forbidden() {
+  const t = useAdminT();
+  return (
+    <Page title={t('admin.title')}>
+      <Notice kind="error">{t('error.forbidden')}</Notice>
+      <p>
+        <Link to="/home" className="button">
+          {t('admin.home')}
+        </Link>
+      </p>
+    </Page>
+  );
+}
+
+// The home page's administrator cards come with this chunk (and its words), not with every home.
+export { AdminCards } from './HomeCards';
