@@ -302,4 +302,53 @@ describe('care-network administration', () => {
     expect((await apiGet<FacilityPage>('/api/v1/facilities?q=New%20Centre', bearer)).total).toBe(1);
     await context.close();
   });
+
+  it('sets an online OPD’s settings and hours, and a state holiday', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await signIn(page, 'up.admin');
+    await page.click('[data-testid=card-opds-link]');
+    await page.waitForURL('**/admin/opds');
+    await page.click('[data-testid=opd-row] a >> text=Paediatrics');
+    await page.waitForURL(/\/admin\/opds\/[0-9a-f-]{36}$/);
+
+    // Settings: a bad number is explained beside its field; a good one is saved.
+    await page.fill('#opd-consultationMinutes', '500');
+    await page.click('[data-testid=opd-settings-save]');
+    await expect.poll(() => page.locator('#opd-consultationMinutes-error').textContent()).toContain('1 to 120');
+    await page.fill('#opd-consultationMinutes', '15');
+    await page.click('[data-testid=opd-settings-save]');
+    await expect.poll(() => page.locator('[data-testid=opd-settings] .notice-success').count()).toBe(1);
+
+    // Hours: open on Sunday too; a session that closes before it opens is refused beside it.
+    const sunday = page.locator('.week-day[data-weekday="0"]');
+    expect(await sunday.locator('[data-testid=opd-hours-row]').count()).toBe(0);
+    await sunday.locator('button.link-button').click();
+    const row = sunday.locator('[data-testid=opd-hours-row]');
+    await row.locator('input').nth(0).fill('10:00');
+    await row.locator('input').nth(1).fill('09:00');
+    await page.click('[data-testid=opd-hours-save]');
+    await expect.poll(() => row.locator('.field-error').textContent()).toContain('after the opening time');
+    await row.locator('input').nth(1).fill('14:00');
+    await page.click('[data-testid=opd-hours-save]');
+    await expect.poll(() => page.locator('[data-testid=opd-hours] .notice-success').count()).toBe(1);
+
+    await page.reload();
+    await expect.poll(() => page.inputValue('#opd-consultationMinutes')).toBe('15');
+    await expect.poll(() => sunday.locator('[data-testid=opd-hours-row]').count()).toBe(1);
+    expect(await sunday.locator('[data-testid=opd-hours-row] input').nth(0).inputValue()).toBe('10:00');
+
+    // A holiday of the state, a month from now: added, listed, removed.
+    const date = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    await page.goto('/admin/rosters');
+    await page.fill('#holiday-date', date);
+    await page.fill('#holiday-note', 'Test holiday');
+    await page.click('[data-testid=holiday-add]');
+    const items = page.locator('[data-testid=holiday-item]');
+    await expect.poll(() => items.count()).toBe(1);
+    expect(await items.first().textContent()).toContain('Test holiday');
+    await items.first().locator('button').click();
+    await expect.poll(() => items.count()).toBe(0);
+    await context.close();
+  });
 });

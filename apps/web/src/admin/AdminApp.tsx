@@ -26,9 +26,14 @@ const NewPractitionerPage = lazy(() =>
 
 const ImportPage = lazy(() => import('./ImportPage').then((module) => ({ default: module.ImportPage })));
 
+const OpdsPage = lazy(() => import('./OpdPages').then((module) => ({ default: module.OpdsPage })));
+const OpdPage = lazy(() => import('./OpdPages').then((module) => ({ default: module.OpdPage })));
+const RostersPage = lazy(() => import('./Rosters').then((module) => ({ default: module.RostersPage })));
+
 const UUID = '([0-9a-fA-F-]{36})';
 const FACILITY = new RegExp(`^/admin/facilities/${UUID}$`);
 const PRACTITIONER = new RegExp(`^/admin/practitioners/${UUID}$`);
+const OPD = new RegExp(`^/admin/opds/${UUID}$`);
 
 /**
  * The care-network administration: for state administrators (their states) and national ones.
@@ -79,6 +84,10 @@ function AdminRoute({ path }: { path: string }) {
   const practitioner = PRACTITIONER.exec(path)?.[1];
   if (practitioner !== undefined) return <PractitionerPage id={practitioner.toLowerCase()} />;
   if (path === '/admin/import') return <ImportPage />;
+  if (path === '/admin/opds') return <OpdsPage />;
+  const opd = OPD.exec(path)?.[1];
+  if (opd !== undefined) return <OpdPage id={opd.toLowerCase()} />;
+  if (path === '/admin/rosters') return <RostersPage />;
   return <NotFound />;
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { LoadError, Loading, Notice } from '../components/Notice';
 import { Page } from '../components/Page';
-import { navigate, useLocation } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import { useApi } from '../useApi';
 import { BackLink, DistrictName } from './components';
 import { FacilityForm } from './FacilityForm';
@@ -59,6 +59,11 @@ export function FacilityPage({ id }: { id: string }) {
         {!facility.active && ` · ${t('facilities.closed')}`}
       </p>
       {created && <Notice kind="success">{t('facility.created')}</Notice>}
+      {facility.kind === 'opd' && (
+        <p>
+          <Link to={`/admin/opds/${facility.id}`}>{t('opd.settingsLink')}</Link>
+        </p>
+      )}
       {load.error !== undefined && <LoadError error={load.error} onRetry={load.reload} />}
       <Section title={t('facility.details')}>
         <FacilityForm facility={facility} onSaved={(saved) => setFacility(saved)} onReload={load.reload} />

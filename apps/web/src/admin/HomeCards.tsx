@@ -65,10 +65,16 @@ function Cards() {
         />
       </li>
       <li>
-        <Card name="rosters" title={t('card.rosters')} body={t('card.rostersBody')} icon={icons.calendar} />
+        <Card
+          name="rosters"
+          title={t('card.rosters')}
+          body={t('card.rostersBody')}
+          icon={icons.calendar}
+          to="/admin/rosters"
+        />
       </li>
       <li>
-        <Card name="opds" title={t('card.opds')} body={t('card.opdsBody')} icon={icons.clock} />
+        <Card name="opds" title={t('card.opds')} body={t('card.opdsBody')} icon={icons.clock} to="/admin/opds" />
       </li>
       <li>
         <Card name="reports" title={t('card.reports')} body={t('card.reportsBody')} icon={icons.chart} />

@@ -10,6 +10,7 @@ import { Link, navigate, useLocation } from '../router';
 import { useApi } from '../useApi';
 import { BackLink, CheckboxGroup, ConflictNotice, FacilityPicker, icons, LiveMessage, SelectField } from './components';
 import { useAdminI18n, type AdminI18n } from './i18n';
+import { LeaveSection, ShiftsSection } from './Rosters';
 import {
   fieldIssues,
   LANGUAGE_CODES,
@@ -655,10 +656,10 @@ function RoleRow(props: {
 
 // ---- Pages ------------------------------------------------------------------------------------
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
+function Section({ title, children, id }: { title: string; children: ReactNode; id?: string }) {
   const headingId = useId();
   return (
-    <section className="admin-section" aria-labelledby={headingId}>
+    <section className="admin-section" aria-labelledby={headingId} id={id} tabIndex={id === undefined ? undefined : -1}>
       <h2 id={headingId}>{title}</h2>
       {children}
     </section>
@@ -673,6 +674,15 @@ export function PractitionerPage({ id }: { id: string }) {
   useEffect(() => {
     if (load.data !== undefined) setPractitioner(load.data);
   }, [load.data]);
+
+  // Arriving at #shifts (from the rosters page): go to that section once the page is drawn.
+  const loaded = practitioner !== undefined;
+  useEffect(() => {
+    if (!loaded || window.location.hash === '') return;
+    const target = document.getElementById(window.location.hash.slice(1));
+    target?.scrollIntoView();
+    target?.focus({ preventScroll: true });
+  }, [loaded]);
 
   if (load.error?.status === 404) {
     return (
@@ -705,6 +715,13 @@ export function PractitionerPage({ id }: { id: string }) {
       <Section title={t('roles.title')}>
         <p className="hint">{t('roles.intro')}</p>
         <RolesEditor practitioner={practitioner} onSaved={setPractitioner} />
+      </Section>
+      <Section title={t('shifts.title')} id="shifts">
+        <p className="hint">{t('shifts.intro')}</p>
+        <ShiftsSection practitioner={practitioner} />
+      </Section>
+      <Section title={t('roster.leave')} id="leave">
+        <LeaveSection practitioner={practitioner} />
       </Section>
       <p className="aside-link">
         <Link to="/admin/practitioners">{t('practitioners.back')}</Link>
