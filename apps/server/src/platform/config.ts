@@ -34,6 +34,14 @@ export interface Config {
   };
   staffLogin: { maxFailures: number; lockoutMinutes: number };
   sms: { adapter: 'outbox' } | { adapter: 'http'; gatewayUrl: string; gatewayToken: string; senderId: string };
+  queue: {
+    /** How long a called patient has to join before the call counts as missed. */
+    callWindowSeconds: number;
+    /** After this long a follow-up waiting for one doctor may be seen by another. */
+    preferenceMinutes: number;
+    /** How often missed calls and closed OPDs are swept. */
+    sweepSeconds: number;
+  };
   /** Load demo data on the first start (a database without any user). */
   demoData: boolean;
   /** Serve the built web app from this folder, when it exists. */
@@ -185,6 +193,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       lockoutMinutes: read.integer('LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
     },
     sms,
+    queue: {
+      callWindowSeconds: read.integer('OPD_CALL_WINDOW_SECONDS', 120, 15, 900),
+      preferenceMinutes: read.integer('OPD_PREFERENCE_MINUTES', 30, 0, 600),
+      sweepSeconds: read.integer('OPD_SWEEP_SECONDS', 5, 1, 300),
+    },
     demoData: read.boolean('DEMO_DATA', environment !== 'production'),
     webDistDir: path.resolve(cwd, read.string('WEB_DIST_DIR', 'apps/web/dist')),
   };

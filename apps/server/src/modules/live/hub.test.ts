@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { InProcessBus } from '../../platform/bus.js';
+import type { Position } from '../queue/index.js';
+import { LiveHub, type LiveMessage } from './hub.js';
+
+/** A queue of one OPD whose order the test sets. */
+class FakeQueue {
+  order: { tokenId: string; accountUserId: string }[] = [];
+  positionQueries = 0;
+  positions(): Promise<Position[]> {
+    this.positionQueries += 1;
+    return Promise.resolve(this.order.map((t, ahead) => ({ ...t, ahead, estimatedWaitMinutes: (ahead + 1) * 10 })));
+  }
+  liveOpdsOf(accountUserId: string): Promise<string[]> {
+    return Promise.resolve(this.order.some((t) => t.accountUserId === accountUserId) ? ['opd-1'] : []);
+  }
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('live hub', () => {
+  it('sends a place on connect, then only the places that changed, in one query per tick', async () => {
+    const bus = new InProcessBus();
+    const queue = new FakeQueue();
+    queue.order = Array.from({ length: 1000 }, (_, i) => ({
+      tokenId: `t${String(i)}`,
+      accountUserId: `a${String(i)}`,
+    }));
+    const hub = new LiveHub(bus, queue, 60_000);
+    await hub.start();
+    const received = new Map<string, LiveMessage[]>();
+    for (const account of ['a0', 'a1', 'a500', 'a999']) {
+      const messages: LiveMessage[] = [];
+      received.set(account, messages);
+      await hub.connectPatient(account, { send: (m) => messages.push(m) });
+    }
+    expect(received.get('a500')).toEqual([
+      { type: 'position', tokenId: 't500', ahead: 500, estimatedWaitMinutes: 5010 },
+    ]);
+
+    // Token 0 is called; everyone else moves up by one.
+    queue.order = queue.order.slice(1);
+    queue.positionQueries = 0;
+    await bus.publish('queue.changed', { opdId: 'opd-1' });
+    await bus.publish('queue.changed', { opdId: 'opd-1' });
+    await flush();
+    await hub.tick();
+    expect(queue.positionQueries).toBe(1);
+    expect(received.get('a500')?.at(-1)).toMatchObject({ ahead: 499 });
+    expect(received.get('a1')?.at(-1)).toMatchObject({ ahead: 0 });
+
+    // Nothing changed for anyone: nothing is sent.
+    const before = [...received.values()].reduce((n, m) => n + m.length, 0);
+    await bus.publish('queue.changed', { opdId: 'opd-1' });
+    await flush();
+    await hub.tick();
+    expect([...received.values()].reduce((n, m) => n + m.length, 0)).toBe(before);
+    await hub.stop();
+  });
+
+  it("passes a token's events to every device of the account at once", async () => {
+    const bus = new InProcessBus();
+    const queue = new FakeQueue();
+    queue.order = [{ tokenId: 't1', accountUserId: 'a1' }];
+    const hub = new LiveHub(bus, queue, 60_000);
+    await hub.start();
+    const phone: LiveMessage[] = [];
+    const tablet: LiveMessage[] = [];
+    await hub.connectPatient('a1', { send: (m) => phone.push(m) });
+    const disconnectTablet = await hub.connectPatient('a1', { send: (m) => tablet.push(m) });
+    await bus.publish('queue.account.a1', { tokenId: 't1', event: 'called', status: 'called' });
+    await flush();
+    expect(phone.at(-1)).toEqual({ type: 'token', tokenId: 't1', event: 'called', status: 'called' });
+    expect(tablet.at(-1)).toEqual(phone.at(-1));
+    disconnectTablet();
+    expect(hub.connections()).toBe(1);
+    await hub.stop();
+  });
+});

@@ -1,0 +1,175 @@
+import type { Bus } from '../../platform/bus.js';
+import type { Position } from '../queue/index.js';
+import { accountTopic, QUEUE_CHANGED_TOPIC } from '../queue/index.js';
+
+/** What a live connection can be sent. */
+export type LiveMessage =
+  | { type: 'position'; tokenId: string; ahead: number; estimatedWaitMinutes: number }
+  | { type: 'token'; tokenId: string; event: string; status: string }
+  | { type: 'queue'; opdId: string; waiting: number };
+
+export interface LiveSocket {
+  send(message: LiveMessage): void;
+}
+
+interface QueueReader {
+  positions(opdId: string): Promise<Position[]>;
+  liveOpdsOf(accountUserId: string): Promise<string[]>;
+}
+
+/**
+ * Live updates for waiting rooms and doctors' consoles on this instance. Token events (called,
+ * lapsed, ...) go out at once; positions are recomputed at most once a tick per OPD that changed,
+ * with one query, and sent only to the patients whose place or wait actually changed, so that
+ * a call in an OPD of thousands does not cost a message to every one of them.
+ */
+export class LiveHub {
+  private readonly patients = new Map<string, Set<LiveSocket>>();
+  private readonly accountOpds = new Map<string, Set<string>>();
+  private readonly opdAccounts = new Map<string, Set<string>>();
+  private readonly staff = new Map<string, Set<LiveSocket>>();
+  private readonly lastSent = new Map<string, string>();
+  private readonly accountSubscriptions = new Map<string, () => Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private stopQueueEvents: (() => Promise<void>) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly queue: QueueReader,
+    private readonly tickMs = 1000,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopQueueEvents = await this.bus.subscribe(QUEUE_CHANGED_TOPIC, (message) => {
+      const opdId = (message as { opdId?: unknown }).opdId;
+      if (typeof opdId === 'string' && (this.opdAccounts.has(opdId) || this.staff.has(opdId))) this.dirty.add(opdId);
+    });
+    this.timer = setInterval(() => void this.tick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    await this.stopQueueEvents?.();
+    await Promise.all([...this.accountSubscriptions.values()].map((stop) => stop()));
+    this.accountSubscriptions.clear();
+  }
+
+  connections(): number {
+    let count = 0;
+    for (const sockets of this.patients.values()) count += sockets.size;
+    for (const sockets of this.staff.values()) count += sockets.size;
+    return count;
+  }
+
+  /** A patient's device: told of its tokens' events and places. Returns the function that disconnects it. */
+  async connectPatient(accountUserId: string, socket: LiveSocket): Promise<() => void> {
+    let sockets = this.patients.get(accountUserId);
+    if (sockets === undefined) {
+      sockets = new Set();
+      this.patients.set(accountUserId, sockets);
+      this.accountSubscriptions.set(
+        accountUserId,
+        await this.bus.subscribe(
+          accountTopic(accountUserId),
+          (message) => void this.onAccountEvent(accountUserId, message),
+        ),
+      );
+    }
+    sockets.add(socket);
+    await this.refreshInterest(accountUserId);
+    // The place now, so that a device coming back shows it at once.
+    for (const opdId of this.accountOpds.get(accountUserId) ?? []) {
+      for (const position of await this.queue.positions(opdId)) {
+        if (position.accountUserId === accountUserId) socket.send({ type: 'position', ...withoutAccount(position) });
+      }
+    }
+    return () => {
+      sockets.delete(socket);
+      if (sockets.size > 0) return;
+      this.patients.delete(accountUserId);
+      this.forgetInterest(accountUserId);
+      void this.accountSubscriptions.get(accountUserId)?.();
+      this.accountSubscriptions.delete(accountUserId);
+    };
+  }
+
+  /** A doctor's or coordinator's console for one OPD. */
+  connectStaff(opdId: string, socket: LiveSocket): () => void {
+    let sockets = this.staff.get(opdId);
+    if (sockets === undefined) {
+      sockets = new Set();
+      this.staff.set(opdId, sockets);
+    }
+    sockets.add(socket);
+    this.dirty.add(opdId);
+    return () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) this.staff.delete(opdId);
+    };
+  }
+
+  /** Recomputes the OPDs that changed since the last tick; exposed for tests and benchmarks. */
+  async tick(): Promise<void> {
+    if (this.ticking || this.dirty.size === 0) return;
+    this.ticking = true;
+    try {
+      const opds = [...this.dirty];
+      this.dirty.clear();
+      for (const opdId of opds) {
+        const positions = await this.queue.positions(opdId);
+        for (const socket of this.staff.get(opdId) ?? [])
+          socket.send({ type: 'queue', opdId, waiting: positions.length });
+        for (const position of positions) {
+          const sockets = this.patients.get(position.accountUserId);
+          if (sockets === undefined) continue;
+          const signature = `${String(position.ahead)}:${String(position.estimatedWaitMinutes)}`;
+          if (this.lastSent.get(position.tokenId) === signature) continue;
+          this.lastSent.set(position.tokenId, signature);
+          for (const socket of sockets) socket.send({ type: 'position', ...withoutAccount(position) });
+        }
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async onAccountEvent(accountUserId: string, message: unknown): Promise<void> {
+    const event = message as { tokenId: string; event: string; status: string };
+    for (const socket of this.patients.get(accountUserId) ?? []) {
+      socket.send({ type: 'token', tokenId: event.tokenId, event: event.event, status: event.status });
+    }
+    if (event.status !== 'waiting') this.lastSent.delete(event.tokenId);
+    await this.refreshInterest(accountUserId);
+  }
+
+  private async refreshInterest(accountUserId: string): Promise<void> {
+    this.forgetInterest(accountUserId);
+    const opds = new Set(await this.queue.liveOpdsOf(accountUserId));
+    if (!this.patients.has(accountUserId)) return;
+    this.accountOpds.set(accountUserId, opds);
+    for (const opdId of opds) {
+      let accounts = this.opdAccounts.get(opdId);
+      if (accounts === undefined) {
+        accounts = new Set();
+        this.opdAccounts.set(opdId, accounts);
+      }
+      accounts.add(accountUserId);
+    }
+  }
+
+  private forgetInterest(accountUserId: string): void {
+    for (const opdId of this.accountOpds.get(accountUserId) ?? []) {
+      const accounts = this.opdAccounts.get(opdId);
+      accounts?.delete(accountUserId);
+      if (accounts?.size === 0) this.opdAccounts.delete(opdId);
+    }
+    this.accountOpds.delete(accountUserId);
+  }
+}
+
+function withoutAccount({ accountUserId: _account, ...position }: Position) {
+  return position;
+}

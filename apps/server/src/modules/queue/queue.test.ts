@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpdRepository } from '../opds/index.js';
+import { PatientRepository } from '../patients/index.js';
+import { PractitionerRepository } from '../practitioners/index.js';
+import {
+  createFacility,
+  createStaff,
+  signInPatient,
+  startSecondInstance,
+  startTestApp,
+  UP,
+  type StaffFixture,
+  type TestApp,
+} from '../../test/app.js';
+
+let test: TestApp;
+
+beforeAll(async () => {
+  test = await startTestApp({ OPD_CALL_WINDOW_SECONDS: '120' });
+});
+afterAll(async () => {
+  await test.close();
+});
+
+/** An OPD open round the clock (unless hours are given), with its own doctors. */
+async function openOpd(
+  settings: { capacity?: number; waitingRoom?: number; hours?: { opensAt: string; closesAt: string } } = {},
+) {
+  const opdId = await createFacility(test, UP.stateId, UP.districtId, 'opd');
+  const opds = new OpdRepository(test.database.db);
+  await opds.saveSettings(opdId, {
+    specialityCode: null,
+    dailyCapacity: settings.capacity ?? 100,
+    waitingRoomSize: settings.waitingRoom ?? 100,
+    consultationMinutes: 10,
+    languages: ['hi'],
+  });
+  const hours = settings.hours ?? { opensAt: '00:00', closesAt: '24:00' };
+  await opds.replaceHours(
+    opdId,
+    [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, ...hours })),
+  );
+  return opdId;
+}
+
+async function doctorAt(opdId: string): Promise<StaffFixture & { practitionerId: string }> {
+  const staff = await createStaff(test, 'opd_doctor', { facilityId: opdId });
+  const practitioners = new PractitionerRepository(test.database.db);
+  const practitionerId = randomUUID();
+  await practitioners.insert({
+    id: practitionerId,
+    stateId: UP.stateId,
+    userId: staff.userId,
+    name: `Dr Test ${practitionerId.slice(0, 4)}`,
+    gender: 'female',
+    qualification: 'MBBS',
+    registrationCouncil: null,
+    registrationNumber: null,
+    registryId: null,
+    languages: ['hi'],
+    specialities: ['general_medicine'],
+    mobile: null,
+    active: true,
+  });
+  await practitioners.replaceRoles(practitionerId, [
+    { id: randomUUID(), facilityId: opdId, stateId: UP.stateId, role: 'opd_doctor', specialities: [] },
+  ]);
+  return { ...staff, practitionerId };
+}
+
+let mobileCounter = 0;
+/** A patient account with one profile. */
+async function patient(profile: { birthYear?: number } = {}) {
+  const mobile = `98${String(10_000_000 + (mobileCounter += 1)).slice(-8)}`;
+  const account = await signInPatient(test, mobile);
+  const patientId = randomUUID();
+  await new PatientRepository(test.database.db).insert({
+    id: patientId,
+    stateId: UP.stateId,
+    districtId: UP.districtId,
+    accountUserId: account.userId,
+    name: `Patient ${String(mobileCounter)}`,
+    sex: 'female',
+    birthDate: null,
+    birthYear: profile.birthYear ?? 1990,
+    mobile,
+    village: null,
+    createdBy: null,
+  });
+  return { ...account, patientId, headers: { cookie: account.cookie } };
+}
+
+type Patient = Awaited<ReturnType<typeof patient>>;
+
+const take = (p: Patient, opdId: string, extra: Record<string, unknown> = {}) =>
+  test.app.inject({
+    method: 'POST',
+    url: '/api/v1/opd/tokens',
+    headers: p.headers,
+    payload: { opdId, patientId: p.patientId, ...extra },
+  });
+const callNext = (doctor: StaffFixture, opdId: string, app: FastifyInstance = test.app) =>
+  app.inject({ method: 'POST', url: `/api/v1/opd/${opdId}/call-next`, headers: doctor.auth, payload: {} });
+const minutes = (n: number) => test.clock.advance(n * 60_000);
+
+describe('taking a token', () => {
+  it('gives numbered tokens with the place in the queue and an estimated wait', async () => {
+    const opdId = await openOpd();
+    await doctorAt(opdId);
+    const first = await take(await patient(), opdId);
+    const second = await take(await patient(), opdId);
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ tokenNumber: 1, status: 'waiting', ahead: 0, priority: 'normal' });
+    expect(second.json()).toMatchObject({ tokenNumber: 2, ahead: 1 });
+    expect(second.json().estimatedWaitMinutes).toBeGreaterThan(first.json().estimatedWaitMinutes);
+  });
+
+  it('returns the same token on a retry or from another device', async () => {
+    const opdId = await openOpd();
+    const p = await patient();
+    const first = await take(p, opdId);
+    const again = await take(p, opdId);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+    const mine = await test.app.inject({ method: 'GET', url: '/api/v1/me/tokens', headers: p.headers });
+    expect(mine.json().items.map((t: { id: string }) => t.id)).toEqual([first.json().id]);
+  });
+
+  it('refuses a token beyond the daily capacity or the waiting room, and when closed', async () => {
+    const full = await openOpd({ capacity: 1 });
+    expect((await take(await patient(), full)).statusCode).toBe(201);
+    const refused = await take(await patient(), full);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().issue[0].diagnostics).toMatch(/all given/);
+    const small = await openOpd({ waitingRoom: 1 });
+    await take(await patient(), small);
+    expect((await take(await patient(), small)).json().issue[0].diagnostics).toMatch(/waiting room is full/);
+    // 03:00 IST is outside 09:00–17:00.
+    const dayOnly = await openOpd({ hours: { opensAt: '09:00', closesAt: '17:00' } });
+    const saved = test.clock.now();
+    test.clock.advance(Date.parse('2026-11-23T21:30:00Z') - saved.getTime());
+    const closed = await take(await patient(), dayOnly);
+    expect(closed.statusCode).toBe(422);
+    expect(closed.json().issue[0].diagnostics).toMatch(/closed now/);
+  });
+
+  it("does not show or cancel another account's token", async () => {
+    const opdId = await openOpd();
+    const owner = await take(await patient(), opdId);
+    const other = await patient();
+    const cancel = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${owner.json().id as string}/cancel`,
+      headers: other.headers,
+      payload: {},
+    });
+    expect(cancel.statusCode).toBe(404);
+  });
+});
+
+describe('the order of the queue', () => {
+  it('puts the elderly ahead of recent arrivals but never ahead of those who came long before', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const early = await take(await patient(), opdId);
+    minutes(20);
+    const recent = await take(await patient(), opdId);
+    minutes(5);
+    const elderly = await take(await patient({ birthYear: 1950 }), opdId);
+    expect(elderly.json().priority).toBe('elderly');
+    const order: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const called = await callNext(doctor, opdId);
+      const token = called.json().token as { id: string };
+      order.push(token.id);
+      await test.app.inject({
+        method: 'POST',
+        url: `/api/v1/opd/tokens/${token.id}/no-show`,
+        headers: doctor.auth,
+        payload: { reason: 'test' },
+      });
+    }
+    expect(order).toEqual([early.json().id, elderly.json().id, recent.json().id]);
+  });
+});
+
+describe('calling patients', () => {
+  it('hands each waiting patient to exactly one doctor, even when doctors call at once', async () => {
+    const opdId = await openOpd();
+    const doctors = await Promise.all([1, 2, 3, 4].map(() => doctorAt(opdId)));
+    const tokens = [];
+    for (let i = 0; i < 6; i += 1) tokens.push((await take(await patient(), opdId)).json().id as string);
+    const other = await startSecondInstance(test);
+    const handedOut: string[] = [];
+    for (let round = 0; round < 2; round += 1) {
+      const calls = await Promise.all(doctors.map((d, i) => callNext(d, opdId, i % 2 === 0 ? test.app : other)));
+      for (const [i, call] of calls.entries()) {
+        expect(call.statusCode).toBe(200);
+        const token = call.json().token as { id: string } | null;
+        if (token === null) continue;
+        handedOut.push(token.id);
+        await test.app.inject({
+          method: 'POST',
+          url: `/api/v1/opd/tokens/${token.id}/no-show`,
+          headers: doctors[i]!.auth,
+          payload: { reason: 'test' },
+        });
+      }
+    }
+    await other.close();
+    expect(new Set(handedOut).size).toBe(handedOut.length);
+    expect(handedOut.sort()).toEqual([...tokens].sort());
+  });
+
+  it('lets a called patient join, and rejoin after a dropped call with the same doctor and consultation', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const p = await patient();
+    const token = (await take(p, opdId)).json();
+    await callNext(doctor, opdId);
+    const joined = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/join`,
+      headers: p.headers,
+      payload: {},
+    });
+    expect(joined.statusCode).toBe(200);
+    expect(joined.json().status).toBe('in_consultation');
+    const again = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/join`,
+      headers: p.headers,
+      payload: {},
+    });
+    expect(again.json()).toMatchObject({ status: 'in_consultation', consultationId: joined.json().consultationId });
+    expect((await callNext(doctor, opdId)).statusCode).toBe(409);
+    const finished = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/finish`,
+      headers: doctor.auth,
+      payload: {},
+    });
+    expect(finished.json().status).toBe('completed');
+  });
+
+  it('re-offers a missed call once at the front, then lets the token lapse and tells the patient', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const p = await patient();
+    const token = (await take(p, opdId)).json();
+    await take(await patient(), opdId);
+    const events: unknown[] = [];
+    await test.bus.subscribe(`queue.account.${p.userId}`, (message) => events.push(message));
+    const opds = test.app.services.opds;
+    const isOpen = async (id: string, at: Date) => (await opds.openNow(id, at)).openNow;
+
+    await callNext(doctor, opdId);
+    minutes(3);
+    await test.app.services.queue.sweep(isOpen);
+    const reoffered = await test.app.inject({ method: 'GET', url: '/api/v1/me/tokens', headers: p.headers });
+    expect(reoffered.json().items[0]).toMatchObject({ id: token.id, status: 'waiting', ahead: 0, missedCalls: 1 });
+
+    const second = await callNext(doctor, opdId);
+    expect(second.json().token.id).toBe(token.id);
+    minutes(3);
+    await test.app.services.queue.sweep(isOpen);
+    const lapsed = await test.database.db.query<{ status: string }>('select status from opd_tokens where id = $1', [
+      token.id,
+    ]);
+    expect(lapsed[0]?.status).toBe('lapsed');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event: 'reoffered' }),
+        expect.objectContaining({ event: 'lapsed' }),
+      ]),
+    );
+  });
+
+  it('skips a patient without losing their place, recalls them, and records a no-show with its reason', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const first = (await take(await patient(), opdId)).json();
+    await take(await patient(), opdId);
+    await callNext(doctor, opdId);
+    const skipped = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${first.id as string}/skip`,
+      headers: doctor.auth,
+      payload: {},
+    });
+    expect(skipped.json()).toMatchObject({ status: 'waiting', ahead: 0 });
+    const recalled = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${first.id as string}/recall`,
+      headers: doctor.auth,
+      payload: {},
+    });
+    expect(recalled.json().status).toBe('called');
+    const noShow = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${first.id as string}/no-show`,
+      headers: doctor.auth,
+      payload: { reason: 'no answer on video or phone' },
+    });
+    expect(noShow.json()).toMatchObject({ status: 'no_show', outcomeReason: 'no answer on video or phone' });
+  });
+
+  it('transfers a waiting patient to another OPD keeping their arrival time', async () => {
+    const from = await openOpd();
+    const to = await openOpd();
+    const coordinator = await createStaff(test, 'coordinator', { stateId: UP.stateId });
+    const p = await patient();
+    const token = (await take(p, from)).json();
+    minutes(10);
+    await take(await patient(), to);
+    const moved = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/transfer`,
+      headers: coordinator.auth,
+      payload: { opdId: to },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json()).toMatchObject({ opdId: to, status: 'waiting', ahead: 0, joinedAt: token.joinedAt });
+  });
+
+  it('closes tokens still waiting when the OPD closes, and tells the patient', async () => {
+    const opdId = await openOpd();
+    const p = await patient();
+    await take(p, opdId);
+    await test.app.services.queue.sweep(() => Promise.resolve(false));
+    const [row] = await test.database.db.query<{ status: string; outcomeReason: string }>(
+      'select status, outcome_reason as "outcomeReason" from opd_tokens where patient_id = $1',
+      [p.patientId],
+    );
+    expect(row).toMatchObject({
+      status: 'closed',
+      outcomeReason: expect.stringMatching(/closed before your turn/) as string,
+    });
+  });
+
+  it('refuses call-next to a doctor who does not work at the OPD', async () => {
+    const opdId = await openOpd();
+    const elsewhere = await doctorAt(await openOpd());
+    expect((await callNext(elsewhere, opdId)).statusCode).toBe(403);
+  });
+});

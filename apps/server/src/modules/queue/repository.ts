@@ -1,0 +1,318 @@
+import type { Database } from '../../platform/db/database.js';
+
+export const TOKEN_STATUSES = [
+  'waiting',
+  'called',
+  'in_consultation',
+  'completed',
+  'no_show',
+  'lapsed',
+  'cancelled',
+  'transferred',
+  'closed',
+] as const;
+export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+export const PRIORITIES = ['normal', 'emergency', 'elderly', 'pregnant', 'disabled'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export type SpecialPriority = Exclude<Priority, 'normal'>;
+
+export interface TokenRow {
+  id: string;
+  opdId: string;
+  stateId: string;
+  serviceDate: string;
+  tokenNumber: number;
+  patientId: string;
+  accountUserId: string;
+  priority: Priority;
+  joinedAt: Date;
+  queueAt: Date;
+  status: TokenStatus;
+  practitionerId: string | null;
+  preferredPractitionerId: string | null;
+  calledAt: Date | null;
+  callDeadline: Date | null;
+  missedCalls: number;
+  consultationId: string | null;
+  transferredTo: string | null;
+  outcomeReason: string | null;
+  updatedAt: Date;
+}
+
+const COLUMNS = `id, opd_id as "opdId", state_id as "stateId", service_date as "serviceDate", token_number as "tokenNumber",
+  patient_id as "patientId", account_user_id as "accountUserId", priority, joined_at as "joinedAt", queue_at as "queueAt",
+  status, practitioner_id as "practitionerId", preferred_practitioner_id as "preferredPractitionerId", called_at as "calledAt",
+  call_deadline as "callDeadline", missed_calls as "missedCalls", consultation_id as "consultationId",
+  transferred_to as "transferredTo", outcome_reason as "outcomeReason", updated_at as "updatedAt"`;
+
+export const LIVE_STATUSES: readonly TokenStatus[] = ['waiting', 'called', 'in_consultation'];
+
+export interface NewToken {
+  id: string;
+  opdId: string;
+  stateId: string;
+  serviceDate: string;
+  patientId: string;
+  accountUserId: string;
+  priority: Priority;
+  joinedAt: Date;
+  queueAt: Date;
+  preferredPractitionerId: string | null;
+}
+
+export class QueueRepository {
+  constructor(private readonly db: Database) {}
+
+  async priorityAdvances(stateId: string): Promise<Map<SpecialPriority, number>> {
+    const rows = await this.db.query<{ priority: SpecialPriority; advanceMinutes: number }>(
+      'select priority, advance_minutes as "advanceMinutes" from queue_priority_rules where state_id = $1',
+      [stateId],
+    );
+    return new Map(rows.map((r) => [r.priority, r.advanceMinutes]));
+  }
+
+  async setPriorityAdvances(
+    stateId: string,
+    advances: { priority: SpecialPriority; advanceMinutes: number }[],
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('delete from queue_priority_rules where state_id = $1', [stateId]);
+      for (const rule of advances) {
+        await tx.query('insert into queue_priority_rules (state_id, priority, advance_minutes) values ($1, $2, $3)', [
+          stateId,
+          rule.priority,
+          rule.advanceMinutes,
+        ]);
+      }
+    });
+  }
+
+  /** Tokens given today (for the daily capacity) and waiting now (for the waiting room). */
+  async counts(opdId: string, serviceDate: string): Promise<{ issued: number; waiting: number }> {
+    const [row] = await this.db.query<{ issued: number; waiting: number }>(
+      `select count(*) filter (where status <> 'cancelled')::int as issued, count(*) filter (where status = 'waiting')::int as waiting
+       from opd_tokens where opd_id = $1 and service_date = $2`,
+      [opdId, serviceDate],
+    );
+    return row ?? { issued: 0, waiting: 0 };
+  }
+
+  /**
+   * Issues the next number of the day and inserts the token in one transaction. Returns undefined
+   * when the patient already has a live token (the unique index decides, also across instances).
+   */
+  async insert(token: NewToken): Promise<TokenRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const live = await tx.query<{ id: string }>(
+        `select id from opd_tokens where patient_id = $1 and status in ('waiting', 'called', 'in_consultation') for update`,
+        [token.patientId],
+      );
+      if (live.length > 0) return undefined;
+      const [counter] = await tx.query<{ number: number }>(
+        `insert into opd_token_counters (opd_id, service_date, last_number) values ($1, $2, 1)
+         on conflict (opd_id, service_date) do update set last_number = opd_token_counters.last_number + 1
+         returning last_number as number`,
+        [token.opdId, token.serviceDate],
+      );
+      const [row] = await tx.query<TokenRow>(
+        `insert into opd_tokens (id, opd_id, state_id, service_date, token_number, patient_id, account_user_id, priority,
+           joined_at, queue_at, status, preferred_practitioner_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11)
+         on conflict do nothing returning ${COLUMNS}`,
+        [
+          token.id,
+          token.opdId,
+          token.stateId,
+          token.serviceDate,
+          counter?.number ?? 1,
+          token.patientId,
+          token.accountUserId,
+          token.priority,
+          token.joinedAt,
+          token.queueAt,
+          token.preferredPractitionerId,
+        ],
+      );
+      return row;
+    });
+  }
+
+  async find(id: string): Promise<TokenRow | undefined> {
+    const [row] = await this.db.query<TokenRow>(`select ${COLUMNS} from opd_tokens where id = $1`, [id]);
+    return row;
+  }
+
+  liveForAccount(accountUserId: string): Promise<TokenRow[]> {
+    return this.db.query<TokenRow>(
+      `select ${COLUMNS} from opd_tokens where account_user_id = $1 and status in ('waiting', 'called', 'in_consultation')
+       order by joined_at`,
+      [accountUserId],
+    );
+  }
+
+  recentForAccount(accountUserId: string, limit: number): Promise<TokenRow[]> {
+    return this.db.query<TokenRow>(
+      `select ${COLUMNS} from opd_tokens where account_user_id = $1 order by created_at desc limit $2`,
+      [accountUserId, limit],
+    );
+  }
+
+  /** How many waiting tokens are ahead of this one (0 = next). */
+  async ahead(token: Pick<TokenRow, 'opdId' | 'queueAt' | 'tokenNumber'>): Promise<number> {
+    const [row] = await this.db.query<{ ahead: number }>(
+      `select count(*)::int as ahead from opd_tokens
+       where opd_id = $1 and status = 'waiting' and (queue_at, token_number) < ($2::timestamptz, $3::int)`,
+      [token.opdId, token.queueAt, token.tokenNumber],
+    );
+    return row?.ahead ?? 0;
+  }
+
+  waiting(opdId: string, limit: number): Promise<TokenRow[]> {
+    return this.db.query<TokenRow>(
+      `select ${COLUMNS} from opd_tokens where opd_id = $1 and status = 'waiting' order by queue_at, token_number limit $2`,
+      [opdId, limit],
+    );
+  }
+
+  /** The token a doctor has in hand (called or in consultation), if any. */
+  async inHand(practitionerId: string): Promise<TokenRow | undefined> {
+    const [row] = await this.db.query<TokenRow>(
+      `select ${COLUMNS} from opd_tokens where practitioner_id = $1 and status in ('called', 'in_consultation') limit 1`,
+      [practitionerId],
+    );
+    return row;
+  }
+
+  /**
+   * Hands the first waiting token to this doctor. `for update skip locked` lets doctors on every
+   * instance call at once without waiting for each other, and never gives one token to two.
+   * A token waiting for another doctor (a follow-up) is passed over unless it has waited longer
+   * than `preferenceExpiresBefore`.
+   */
+  async claimNext(
+    opdId: string,
+    practitionerId: string,
+    now: Date,
+    deadline: Date,
+    preferenceExpiresBefore: Date,
+  ): Promise<TokenRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [next] = await tx.query<{ id: string }>(
+        `select id from opd_tokens
+         where opd_id = $1 and status = 'waiting'
+           and (preferred_practitioner_id is null or preferred_practitioner_id = $2 or joined_at < $3)
+         order by queue_at, token_number
+         limit 1 for update skip locked`,
+        [opdId, practitionerId, preferenceExpiresBefore],
+      );
+      if (next === undefined) return undefined;
+      const [row] = await tx.query<TokenRow>(
+        `update opd_tokens set status = 'called', practitioner_id = $2, called_at = $3, call_deadline = $4, updated_at = $3
+         where id = $1 and status = 'waiting' returning ${COLUMNS}`,
+        [next.id, practitionerId, now, deadline],
+      );
+      return row;
+    });
+  }
+
+  /** Moves a token from one of `from` to `to`, setting fields; undefined when it was not in `from`. */
+  async transition(
+    id: string,
+    from: readonly TokenStatus[],
+    to: TokenStatus,
+    at: Date,
+    set: Partial<{
+      practitionerId: string | null;
+      calledAt: Date | null;
+      callDeadline: Date | null;
+      consultationId: string;
+      outcomeReason: string | null;
+      queueAt: Date;
+      priority: Priority;
+      transferredTo: string;
+      missedCalls: number;
+    }> = {},
+  ): Promise<TokenRow | undefined> {
+    const columns: Record<string, string> = {
+      practitionerId: 'practitioner_id',
+      calledAt: 'called_at',
+      callDeadline: 'call_deadline',
+      consultationId: 'consultation_id',
+      outcomeReason: 'outcome_reason',
+      queueAt: 'queue_at',
+      priority: 'priority',
+      transferredTo: 'transferred_to',
+      missedCalls: 'missed_calls',
+    };
+    const params: unknown[] = [id, from, to, at];
+    const sets = ['status = $3', 'updated_at = $4'];
+    for (const [key, value] of Object.entries(set)) {
+      params.push(value);
+      sets.push(`${columns[key] ?? key} = $${params.length}`);
+    }
+    const [row] = await this.db.query<TokenRow>(
+      `update opd_tokens set ${sets.join(', ')} where id = $1 and status = any($2::text[]) returning ${COLUMNS}`,
+      params,
+    );
+    return row;
+  }
+
+  /** Calls whose window has passed. */
+  expiredCalls(now: Date, limit: number): Promise<TokenRow[]> {
+    return this.db.query<TokenRow>(
+      `select ${COLUMNS} from opd_tokens where status = 'called' and call_deadline < $1 order by call_deadline limit $2`,
+      [now, limit],
+    );
+  }
+
+  async opdsWithWaiting(): Promise<string[]> {
+    const rows = await this.db.query<{ opdId: string }>(
+      `select distinct opd_id as "opdId" from opd_tokens where status = 'waiting'`,
+    );
+    return rows.map((r) => r.opdId);
+  }
+
+  /** Closes every waiting token of an OPD (the session ended); returns them. */
+  closeWaiting(opdId: string, at: Date, reason: string): Promise<TokenRow[]> {
+    return this.db.query<TokenRow>(
+      `update opd_tokens set status = 'closed', outcome_reason = $3, updated_at = $2
+       where opd_id = $1 and status = 'waiting' returning ${COLUMNS}`,
+      [opdId, at, reason],
+    );
+  }
+
+  /** The front of the queue, for re-offering a missed call: just before the first waiting token. */
+  async frontOf(opdId: string): Promise<Date | undefined> {
+    const [row] = await this.db.query<{ first: Date | null }>(
+      `select min(queue_at) as first from opd_tokens where opd_id = $1 and status = 'waiting'`,
+      [opdId],
+    );
+    return row?.first ?? undefined;
+  }
+
+  /** A doctor's tokens of a local day, by outcome, for the day summary. */
+  async dayCounts(practitionerId: string, serviceDate: string): Promise<Record<string, number>> {
+    const rows = await this.db.query<{ status: string; count: number }>(
+      `select status, count(*)::int as count from opd_tokens where practitioner_id = $1 and service_date = $2 group by status`,
+      [practitionerId, serviceDate],
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+  }
+
+  /** The waiting tokens of an OPD in queue order (ids and accounts only, for live positions). */
+  waitingOrder(opdId: string): Promise<{ id: string; accountUserId: string }[]> {
+    return this.db.query(
+      `select id, account_user_id as "accountUserId" from opd_tokens where opd_id = $1 and status = 'waiting'
+       order by queue_at, token_number`,
+      [opdId],
+    );
+  }
+
+  async consultationMinutes(opdId: string): Promise<number | undefined> {
+    const [row] = await this.db.query<{ minutes: number }>(
+      'select consultation_minutes as minutes from opd_settings where facility_id = $1',
+      [opdId],
+    );
+    return row?.minutes;
+  }
+}

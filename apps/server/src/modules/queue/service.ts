@@ -1,0 +1,540 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../../platform/auth.js';
+import { actingRole, assertInScope, scopeFor } from '../../platform/auth.js';
+import type { Clock } from '../../platform/clock.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../platform/errors.js';
+import type { AuditRecorder } from '../audit/index.js';
+import type { OpdService, OpdView } from '../opds/index.js';
+import type { PatientRow, PatientService } from '../patients/index.js';
+import type { PractitionerService } from '../practitioners/index.js';
+import { localParts } from '../rosters/index.js';
+import { ageOn, ELDERLY_FROM_AGE, estimatedWaitMinutes, queuePlacement } from './policy.js';
+import type { Priority, QueueRepository, SpecialPriority, TokenRow, TokenStatus } from './repository.js';
+
+/** Starts the consultation record when a patient joins; idempotent per token. */
+export interface ConsultationStarter {
+  start(input: {
+    kind: 'opd';
+    stateId: string;
+    patientId: string;
+    practitionerId: string;
+    facilityId: string;
+    tokenId: string;
+    mode: 'video' | 'audio' | 'text';
+    at: Date;
+  }): Promise<{ id: string }>;
+}
+
+export interface QueueEvents {
+  publish(topic: string, message: unknown): Promise<void>;
+}
+
+/** Topics: the order of some OPD changed (one topic for all, carrying the OPD), and one per patient account. */
+export const QUEUE_CHANGED_TOPIC = 'queue.changed';
+export const accountTopic = (accountUserId: string) => `queue.account.${accountUserId}`;
+
+export interface Position {
+  tokenId: string;
+  accountUserId: string;
+  ahead: number;
+  estimatedWaitMinutes: number;
+}
+
+export type TokenEvent =
+  | 'issued'
+  | 'called'
+  | 'joined'
+  | 'reoffered'
+  | 'lapsed'
+  | 'closed'
+  | 'completed'
+  | 'no_show'
+  | 'cancelled'
+  | 'transferred'
+  | 'skipped';
+
+export interface QueueSettings {
+  /** How long a called patient has to join. */
+  callWindowSeconds: number;
+  /** After this long, a follow-up waiting for one doctor may be seen by another. */
+  preferenceMinutes: number;
+}
+
+export interface TokenView extends TokenRow {
+  opdName: string;
+  patientName: string;
+  /** Patients ahead in the queue (waiting tokens only). */
+  ahead: number | null;
+  estimatedWaitMinutes: number | null;
+}
+
+export const QUEUE_DOCTORS = ['opd_doctor'] as const;
+export const QUEUE_MANAGERS = ['opd_doctor', 'coordinator', 'state_admin'] as const;
+const PATIENT = ['patient'] as const;
+
+export class QueueService {
+  constructor(
+    private readonly repository: QueueRepository,
+    private readonly opds: Pick<OpdService, 'get'>,
+    private readonly patients: Pick<PatientService, 'listOwn'>,
+    private readonly practitioners: Pick<PractitionerService, 'forUser' | 'get'>,
+    private readonly consultations: ConsultationStarter,
+    private readonly events: QueueEvents,
+    private readonly audit: AuditRecorder,
+    private readonly clock: Clock,
+    private readonly settings: QueueSettings,
+    private readonly doctorsAvailable: (facilityIds: string[]) => Promise<string[]>,
+  ) {}
+
+  // ---- Patients ----------------------------------------------------------------------------
+
+  async takeToken(
+    actor: Actor,
+    input: {
+      id?: string | undefined;
+      opdId: string;
+      patientId: string;
+      claims?: ('pregnant' | 'disabled')[] | undefined;
+    },
+  ): Promise<{ token: TokenView; created: boolean }> {
+    const now = this.clock.now();
+    const patient = await this.ownProfile(actor, input.patientId);
+    const opd = await this.opds.get(actor, input.opdId);
+    const settings = opd.settings;
+    if (settings === null) throw notFound('OPD');
+    const existing = (await this.repository.liveForAccount(actor.principal.userId)).find(
+      (t) => t.patientId === patient.id,
+    );
+    if (existing !== undefined) {
+      if (existing.opdId === opd.id) return { token: await this.view(existing, opd, patient), created: false };
+      throw conflict(
+        `${patient.name} already has token ${existing.tokenNumber} in another OPD; leave it first`,
+        'body.patientId',
+      );
+    }
+    if (!opd.openNow) {
+      const opens = opd.opensAt === null ? 'not scheduled' : `opens at ${opd.opensAt.toISOString()}`;
+      throw unprocessable(`This OPD is closed now (${opens}); please come back when it opens`, 'body.opdId');
+    }
+    const serviceDate = localParts(now, opd.timeZone).date;
+    const counts = await this.repository.counts(opd.id, serviceDate);
+    if (counts.issued >= settings.dailyCapacity) {
+      throw unprocessable(
+        "Today's tokens for this OPD are all given; please try another OPD or tomorrow",
+        'body.opdId',
+      );
+    }
+    if (counts.waiting >= settings.waitingRoomSize) {
+      throw unprocessable('The waiting room is full; please try again in a few minutes', 'body.opdId');
+    }
+    const claims: SpecialPriority[] = [...(input.claims ?? [])];
+    const age = ageOn(serviceDate, patient.birthDate, patient.birthYear);
+    if (age !== null && age >= ELDERLY_FROM_AGE) claims.push('elderly');
+    const placement = queuePlacement(now, claims, await this.repository.priorityAdvances(opd.stateId));
+    const id = input.id ?? randomUUID();
+    const token = await this.repository.insert({
+      id,
+      opdId: opd.id,
+      stateId: opd.stateId,
+      serviceDate,
+      patientId: patient.id,
+      accountUserId: actor.principal.userId,
+      priority: placement.priority,
+      joinedAt: now,
+      queueAt: placement.queueAt,
+      preferredPractitionerId: null,
+    });
+    if (token === undefined) {
+      // Another request for this patient won the race (a retry, or a second device).
+      const live = (await this.repository.liveForAccount(actor.principal.userId)).find(
+        (t) => t.patientId === patient.id,
+      );
+      if (live?.opdId === opd.id) return { token: await this.view(live, opd, patient), created: false };
+      throw conflict(`${patient.name} already has a token`, 'body.patientId');
+    }
+    await this.record(actor, 'create', token);
+    await this.notify(token, 'issued');
+    return { token: await this.view(token, opd, patient), created: true };
+  }
+
+  /** The live tokens of the signed-in account, with place and wait: what any device shows on return. */
+  async myTokens(actor: Actor): Promise<TokenView[]> {
+    const tokens = await this.repository.liveForAccount(actor.principal.userId);
+    return this.views(actor, tokens);
+  }
+
+  async cancel(actor: Actor, tokenId: string): Promise<TokenView> {
+    const token = await this.ownToken(actor, tokenId);
+    const cancelled = await this.repository.transition(token.id, ['waiting', 'called'], 'cancelled', this.clock.now(), {
+      outcomeReason: 'left the queue',
+    });
+    if (cancelled === undefined) throw conflict('This token can no longer be cancelled');
+    await this.record(actor, 'update', cancelled, { status: 'cancelled' });
+    await this.notify(cancelled, 'cancelled');
+    return only(await this.views(actor, [cancelled]));
+  }
+
+  /**
+   * The patient answers the call. Joining again while in consultation (a dropped call) returns
+   * the same consultation with the same doctor: the place is kept.
+   */
+  async join(actor: Actor, tokenId: string, mode: 'video' | 'audio' | 'text' = 'video'): Promise<TokenView> {
+    const now = this.clock.now();
+    const token = await this.ownToken(actor, tokenId);
+    if (token.status === 'in_consultation') return only(await this.views(actor, [token]));
+    if (token.status !== 'called' || token.practitionerId === null)
+      throw conflict('You have not been called yet; please keep waiting');
+    if (token.callDeadline !== null && token.callDeadline.getTime() < now.getTime()) {
+      throw conflict('The call has timed out; you will be called again shortly');
+    }
+    const consultation = await this.consultations.start({
+      kind: 'opd',
+      stateId: token.stateId,
+      patientId: token.patientId,
+      practitionerId: token.practitionerId,
+      facilityId: token.opdId,
+      tokenId: token.id,
+      mode,
+      at: now,
+    });
+    const joined = await this.repository.transition(token.id, ['called'], 'in_consultation', now, {
+      consultationId: consultation.id,
+      callDeadline: null,
+    });
+    const current = joined ?? (await this.repository.find(token.id));
+    if (current?.status !== 'in_consultation')
+      throw conflict('The call has timed out; you will be called again shortly');
+    await this.notify(current, 'joined');
+    return only(await this.views(actor, [current]));
+  }
+
+  // ---- Doctors -----------------------------------------------------------------------------
+
+  /** The waiting list of an OPD for its doctors: order, waiting time, priority marks. */
+  async queue(actor: Actor, opdId: string): Promise<TokenView[]> {
+    const opd = await this.opdForStaff(actor, opdId);
+    const tokens = await this.repository.waiting(opd.id, 500);
+    const views = await this.viewsFor(tokens, opd);
+    await this.audit.record(tokens.map((t) => ({ ...this.entry(actor, 'search', t), detail: null })));
+    return views;
+  }
+
+  /** Hands the next waiting patient to this doctor: exactly one doctor per token, on any instance. */
+  async callNext(actor: Actor, opdId: string): Promise<TokenView | null> {
+    const now = this.clock.now();
+    const doctor = await this.doctorAt(actor, opdId);
+    const inHand = await this.repository.inHand(doctor.id);
+    if (inHand !== undefined) throw conflict(`Finish token ${inHand.tokenNumber} before calling the next patient`);
+    const token = await this.repository.claimNext(
+      opdId,
+      doctor.id,
+      now,
+      new Date(now.getTime() + this.settings.callWindowSeconds * 1000),
+      new Date(now.getTime() - this.settings.preferenceMinutes * 60_000),
+    );
+    if (token === undefined) return null;
+    await this.record(actor, 'update', token, { status: 'called' });
+    await this.notify(token, 'called');
+    return (await this.viewsFor([token], await this.opds.get(actor, opdId)))[0] ?? null;
+  }
+
+  /** Calls a particular token again: one skipped earlier, or one whose call dropped. */
+  async recall(actor: Actor, tokenId: string): Promise<TokenView> {
+    const now = this.clock.now();
+    const token = await this.tokenForStaff(actor, tokenId);
+    const doctor = await this.doctorAt(actor, token.opdId);
+    const inHand = await this.repository.inHand(doctor.id);
+    if (inHand !== undefined && inHand.id !== token.id) throw conflict(`Finish token ${inHand.tokenNumber} first`);
+    const called = await this.repository.transition(token.id, ['waiting', 'called'], 'called', now, {
+      practitionerId: doctor.id,
+      calledAt: now,
+      callDeadline: new Date(now.getTime() + this.settings.callWindowSeconds * 1000),
+    });
+    if (called === undefined) throw conflict('This token is no longer waiting');
+    await this.record(actor, 'update', called, { status: 'called', recall: true });
+    await this.notify(called, 'called');
+    return only(await this.viewsFor([called], await this.opds.get(actor, token.opdId)));
+  }
+
+  /** Passes a called patient for now; they keep their place and are called again soon. */
+  async skip(actor: Actor, tokenId: string): Promise<TokenView> {
+    return this.staffTransition(
+      actor,
+      tokenId,
+      ['called'],
+      'waiting',
+      { practitionerId: null, calledAt: null, callDeadline: null },
+      'skipped',
+    );
+  }
+
+  async noShow(actor: Actor, tokenId: string, reason: string): Promise<TokenView> {
+    return this.staffTransition(
+      actor,
+      tokenId,
+      ['called'],
+      'no_show',
+      { outcomeReason: reason, callDeadline: null },
+      'no_show',
+    );
+  }
+
+  async finish(actor: Actor, tokenId: string): Promise<TokenView> {
+    return this.staffTransition(actor, tokenId, ['in_consultation'], 'completed', {}, 'completed');
+  }
+
+  /** Marks a waiting patient (e.g. emergency); their place follows the state's rules. */
+  async setPriority(actor: Actor, tokenId: string, priority: Priority): Promise<TokenView> {
+    const token = await this.tokenForStaff(actor, tokenId);
+    const placement = queuePlacement(
+      token.joinedAt,
+      priority === 'normal' ? [] : [priority],
+      await this.repository.priorityAdvances(token.stateId),
+    );
+    return this.staffTransition(
+      actor,
+      tokenId,
+      ['waiting'],
+      'waiting',
+      { priority: placement.priority, queueAt: placement.queueAt },
+      'issued',
+    );
+  }
+
+  /** Moves a waiting patient to another OPD (or speciality), keeping their time of arrival. */
+  async transfer(actor: Actor, tokenId: string, toOpdId: string): Promise<TokenView> {
+    const now = this.clock.now();
+    const token = await this.tokenForStaff(actor, tokenId);
+    const target = await this.opdForStaff(actor, toOpdId);
+    if (target.id === token.opdId) throw unprocessable('The patient is already in this OPD', 'body.opdId');
+    if (target.settings === null || !target.openNow) throw unprocessable('That OPD is not open now', 'body.opdId');
+    const moved = await this.repository.transition(token.id, ['waiting', 'called'], 'transferred', now, {
+      callDeadline: null,
+    });
+    if (moved === undefined) throw conflict('This token is no longer waiting');
+    const newToken = await this.repository.insert({
+      id: randomUUID(),
+      opdId: target.id,
+      stateId: target.stateId,
+      serviceDate: localParts(now, target.timeZone).date,
+      patientId: token.patientId,
+      accountUserId: token.accountUserId,
+      priority: token.priority,
+      joinedAt: token.joinedAt,
+      queueAt: token.queueAt,
+      preferredPractitionerId: null,
+    });
+    if (newToken === undefined) throw conflict('The patient already has a live token');
+    await this.repository.transition(token.id, ['transferred'], 'transferred', now, { transferredTo: newToken.id });
+    await this.record(actor, 'update', token, { status: 'transferred', to: target.id });
+    await this.notify(token, 'transferred');
+    await this.notify(newToken, 'issued');
+    return only(await this.viewsFor([newToken], target));
+  }
+
+  async daySummary(actor: Actor, date?: string): Promise<{ date: string; counts: Record<string, number> }> {
+    const doctor = await this.practitioners.forUser(actor.principal.userId);
+    if (doctor === undefined) throw notFound('Your practitioner record');
+    const day = date ?? localParts(this.clock.now(), 'Asia/Kolkata').date;
+    return { date: day, counts: await this.repository.dayCounts(doctor.id, day) };
+  }
+
+  /**
+   * Every waiting token's place in one OPD, from one query: what the live updates send. The
+   * estimate shares the patients ahead among the doctors available now.
+   */
+  async positions(opdId: string): Promise<Position[]> {
+    const [rows, minutes, available] = await Promise.all([
+      this.repository.waitingOrder(opdId),
+      this.repository.consultationMinutes(opdId),
+      this.doctorsAvailable([opdId]),
+    ]);
+    return rows.map((row, index) => ({
+      tokenId: row.id,
+      accountUserId: row.accountUserId,
+      ahead: index,
+      estimatedWaitMinutes: estimatedWaitMinutes(index, minutes ?? 10, available.length),
+    }));
+  }
+
+  /** The OPDs in which an account has live tokens (what its live connection listens to). */
+  async liveOpdsOf(accountUserId: string): Promise<string[]> {
+    return [...new Set((await this.repository.liveForAccount(accountUserId)).map((t) => t.opdId))];
+  }
+
+  // ---- Time passing ------------------------------------------------------------------------
+
+  /**
+   * Runs every few seconds on every instance (each step is a guarded update, so two instances
+   * sweeping at once do no harm): a missed call is re-offered once at the front, then lapses;
+   * tokens still waiting when their OPD closes are closed and told to come to the next session.
+   */
+  async sweep(isOpen: (opdId: string, at: Date) => Promise<boolean>): Promise<void> {
+    const now = this.clock.now();
+    for (const token of await this.repository.expiredCalls(now, 500)) {
+      const missed = token.missedCalls + 1;
+      if (missed >= 2) {
+        const lapsed = await this.repository.transition(token.id, ['called'], 'lapsed', now, {
+          missedCalls: missed,
+          callDeadline: null,
+          outcomeReason: 'did not join after two calls',
+        });
+        if (lapsed !== undefined) await this.notify(lapsed, 'lapsed');
+      } else {
+        const front = (await this.repository.frontOf(token.opdId)) ?? now;
+        const reoffered = await this.repository.transition(token.id, ['called'], 'waiting', now, {
+          missedCalls: missed,
+          practitionerId: null,
+          calledAt: null,
+          callDeadline: null,
+          queueAt: new Date(Math.min(front.getTime(), token.queueAt.getTime()) - 1000),
+        });
+        if (reoffered !== undefined) await this.notify(reoffered, 'reoffered');
+      }
+    }
+    for (const opdId of await this.repository.opdsWithWaiting()) {
+      if (await isOpen(opdId, now)) continue;
+      for (const token of await this.repository.closeWaiting(opdId, now, 'the OPD closed before your turn')) {
+        await this.notify(token, 'closed');
+      }
+    }
+  }
+
+  // ---- Helpers -----------------------------------------------------------------------------
+
+  private async staffTransition(
+    actor: Actor,
+    tokenId: string,
+    from: readonly TokenStatus[],
+    to: TokenStatus,
+    set: Parameters<QueueRepository['transition']>[4],
+    event: TokenEvent,
+  ): Promise<TokenView> {
+    const token = await this.tokenForStaff(actor, tokenId);
+    if (actor.principal.roles.every((r) => r.role === 'opd_doctor')) {
+      const doctor = await this.practitioners.forUser(actor.principal.userId);
+      if (token.practitionerId !== null && token.practitionerId !== doctor?.id)
+        throw forbidden('Another doctor has this patient');
+    }
+    const changed = await this.repository.transition(token.id, from, to, this.clock.now(), set);
+    if (changed === undefined)
+      throw conflict(`This token is ${token.status.replace('_', ' ')} and cannot be changed that way`);
+    await this.record(actor, 'update', changed, { status: to });
+    await this.notify(changed, event);
+    return only(await this.viewsFor([changed], await this.opds.get(actor, token.opdId)));
+  }
+
+  private async ownProfile(actor: Actor, patientId: string): Promise<PatientRow> {
+    const profile = (await this.patients.listOwn(actor)).find((p) => p.id === patientId);
+    if (profile === undefined) throw notFound('Patient profile');
+    return profile;
+  }
+
+  private async ownToken(actor: Actor, tokenId: string): Promise<TokenRow> {
+    const token = await this.repository.find(tokenId);
+    if (token?.accountUserId !== actor.principal.userId) throw notFound('Token');
+    return token;
+  }
+
+  private async tokenForStaff(actor: Actor, tokenId: string): Promise<TokenRow> {
+    const token = await this.repository.find(tokenId);
+    if (token === undefined) throw notFound('Token');
+    const scope = scopeFor(actor.principal, QUEUE_MANAGERS);
+    if (!(scope.all || scope.stateIds.includes(token.stateId))) throw notFound('Token');
+    return token;
+  }
+
+  private async opdForStaff(actor: Actor, opdId: string): Promise<OpdView> {
+    const opd = await this.opds.get(actor, opdId);
+    assertInScope(scopeFor(actor.principal, QUEUE_MANAGERS), opd.stateId);
+    return opd;
+  }
+
+  /** The signed-in doctor's practitioner record, checked to be an active OPD doctor here. */
+  private async doctorAt(actor: Actor, opdId: string) {
+    const doctor = await this.practitioners.forUser(actor.principal.userId);
+    if (doctor === undefined) throw notFound('Your practitioner record');
+    const withRoles = await this.practitioners.get(actor, doctor.id);
+    if (!withRoles.roles.some((r) => r.facilityId === opdId && r.role === 'opd_doctor' && r.active)) {
+      throw forbidden('You are not a doctor of this OPD');
+    }
+    return doctor;
+  }
+
+  private async views(actor: Actor, tokens: TokenRow[]): Promise<TokenView[]> {
+    const opds = new Map<string, OpdView>();
+    const result: TokenView[] = [];
+    for (const token of tokens) {
+      let opd = opds.get(token.opdId);
+      if (opd === undefined) {
+        opd = await this.opds.get(actor, token.opdId);
+        opds.set(token.opdId, opd);
+      }
+      result.push(...(await this.viewsFor([token], opd)));
+    }
+    return result;
+  }
+
+  private async viewsFor(tokens: TokenRow[], opd: OpdView, patient?: PatientRow): Promise<TokenView[]> {
+    return Promise.all(
+      tokens.map(async (token) => {
+        const ahead = token.status === 'waiting' ? await this.repository.ahead(token) : null;
+        return {
+          ...token,
+          opdName: opd.name,
+          patientName: patient?.name ?? '',
+          ahead,
+          estimatedWaitMinutes:
+            ahead === null || opd.settings === null
+              ? null
+              : estimatedWaitMinutes(ahead, opd.settings.consultationMinutes, opd.doctorsAvailable),
+        };
+      }),
+    );
+  }
+
+  private async view(token: TokenRow, opd: OpdView, patient: PatientRow): Promise<TokenView> {
+    return only(await this.viewsFor([token], opd, patient));
+  }
+
+  private notify(token: TokenRow, event: TokenEvent): Promise<void> {
+    return Promise.all([
+      this.events.publish(QUEUE_CHANGED_TOPIC, { opdId: token.opdId }),
+      this.events.publish(accountTopic(token.accountUserId), { tokenId: token.id, event, status: token.status }),
+    ]).then(() => undefined);
+  }
+
+  private entry(
+    actor: Actor,
+    action: 'create' | 'update' | 'search',
+    token: TokenRow,
+    detail?: Record<string, unknown>,
+  ) {
+    return {
+      actorId: actor.principal.userId,
+      actorRole: actingRole(actor.principal, actor.principal.kind === 'patient' ? PATIENT : QUEUE_MANAGERS),
+      action,
+      resourceType: 'OpdToken',
+      resourceId: token.id,
+      patientId: token.patientId,
+      stateId: token.stateId,
+      ip: actor.ip,
+      detail: detail ?? null,
+    };
+  }
+
+  private record(
+    actor: Actor,
+    action: 'create' | 'update',
+    token: TokenRow,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(this.entry(actor, action, token, detail));
+  }
+}
+
+function only<T>(items: T[]): T {
+  const [item] = items;
+  if (item === undefined) throw new Error('expected one item');
+  return item;
+}
