@@ -186,6 +186,45 @@ describe('the order of the queue', () => {
   });
 });
 
+describe('priority rules', () => {
+  it('lets a state set how far ahead each priority goes, and places new tokens by it', async () => {
+    const admin = await createStaff(test, 'state_admin', { stateId: UP.stateId });
+    const defaults = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/states/${UP.stateId}/queue-priorities`,
+      headers: admin.auth,
+    });
+    expect(defaults.json().rules).toContainEqual({ priority: 'elderly', advanceMinutes: 15 });
+    const set = await test.app.inject({
+      method: 'PUT',
+      url: `/api/v1/states/${UP.stateId}/queue-priorities`,
+      headers: admin.auth,
+      payload: { rules: [{ priority: 'elderly', advanceMinutes: 45 }] },
+    });
+    expect(set.json().rules).toContainEqual({ priority: 'elderly', advanceMinutes: 45 });
+    const opdId = await openOpd();
+    const early = (await take(await patient(), opdId)).json();
+    minutes(40);
+    const elderly = (await take(await patient({ birthYear: 1940 }), opdId)).json();
+    expect(elderly.ahead).toBe(0);
+    expect(early.tokenNumber).toBe(1);
+    const kaAdmin = await createStaff(test, 'state_admin', { stateId: 'IN-29' });
+    const other = await test.app.inject({
+      method: 'PUT',
+      url: `/api/v1/states/${UP.stateId}/queue-priorities`,
+      headers: kaAdmin.auth,
+      payload: { rules: [] },
+    });
+    expect(other.statusCode).toBe(403);
+    await test.app.inject({
+      method: 'PUT',
+      url: `/api/v1/states/${UP.stateId}/queue-priorities`,
+      headers: admin.auth,
+      payload: { rules: [] },
+    });
+  });
+});
+
 describe('calling patients', () => {
   it('hands each waiting patient to exactly one doctor, even when doctors call at once', async () => {
     const opdId = await openOpd();

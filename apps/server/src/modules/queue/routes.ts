@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../platform/clock.js';
 import { actorOf } from '../../platform/http/authenticate.js';
 import { EmptyBody, IdParams, responses } from '../../platform/http/schemas.js';
-import { QUEUE_DOCTORS, QUEUE_MANAGERS, type QueueService, type TokenView } from './service.js';
+import {
+  QUEUE_DOCTORS,
+  QUEUE_MANAGERS,
+  RULE_READERS,
+  RULE_WRITERS,
+  type QueueService,
+  type TokenView,
+} from './service.js';
 import {
   CallNextResponse,
   DaySummary,
@@ -11,6 +18,8 @@ import {
   NoShowBody,
   OpdParams,
   PriorityBody,
+  PriorityRules,
+  StateParams,
   TakeTokenBody,
   TokenList,
   TokenSchema,
@@ -170,6 +179,37 @@ export function queueRoutes(service: QueueService, clock: Clock): FastifyPluginA
         schema: { ...tokenAction, summary: 'Mark a waiting patient (e.g. emergency)', body: PriorityBody },
       },
       async (request) => wire(await service.setPriority(actorOf(request), request.params.id, request.body.priority)),
+    );
+
+    app.get(
+      '/api/v1/states/:stateId/queue-priorities',
+      {
+        config: { auth: { roles: RULE_READERS } },
+        schema: {
+          tags: ['OPD queue'],
+          summary: "How far ahead of arrival each priority goes in this state's queues",
+          params: StateParams,
+          response: responses({ 200: PriorityRules }),
+        },
+      },
+      async (request) => ({ rules: await service.priorityRules(actorOf(request), request.params.stateId) }),
+    );
+
+    app.put(
+      '/api/v1/states/:stateId/queue-priorities',
+      {
+        config: { auth: { roles: RULE_WRITERS } },
+        schema: {
+          tags: ['OPD queue'],
+          summary: 'Set the priority rules of this state',
+          params: StateParams,
+          body: PriorityRules,
+          response: responses({ 200: PriorityRules }),
+        },
+      },
+      async (request) => ({
+        rules: await service.setPriorityRules(actorOf(request), request.params.stateId, request.body.rules),
+      }),
     );
 
     app.get(

@@ -72,3 +72,19 @@ export const DaySummaryQuery = Type.Object(
   { date: Type.Optional(Type.String({ format: 'date' })) },
   { additionalProperties: false },
 );
+
+const SpecialPriority = Type.Union([
+  Type.Literal('emergency'),
+  Type.Literal('elderly'),
+  Type.Literal('pregnant'),
+  Type.Literal('disabled'),
+]);
+const Rule = Type.Object(
+  {
+    priority: SpecialPriority,
+    advanceMinutes: Type.Integer({ minimum: 0, maximum: 240, description: 'minutes ahead of arrival' }),
+  },
+  { additionalProperties: false },
+);
+export const PriorityRules = Type.Object({ rules: Type.Array(Rule, { maxItems: 4 }) }, { additionalProperties: false });
+export const StateParams = Type.Object({ stateId: Type.String({ pattern: '^[A-Z]{2}-[0-9A-Za-z]+$' }) });

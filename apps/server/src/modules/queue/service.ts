@@ -8,7 +8,7 @@ import type { OpdService, OpdView } from '../opds/index.js';
 import type { PatientRow, PatientService } from '../patients/index.js';
 import type { PractitionerService } from '../practitioners/index.js';
 import { localParts } from '../rosters/index.js';
-import { ageOn, ELDERLY_FROM_AGE, estimatedWaitMinutes, queuePlacement } from './policy.js';
+import { ageOn, DEFAULT_ADVANCE_MINUTES, ELDERLY_FROM_AGE, estimatedWaitMinutes, queuePlacement } from './policy.js';
 import type { Priority, QueueRepository, SpecialPriority, TokenRow, TokenStatus } from './repository.js';
 
 /** Starts the consultation record when a patient joins; idempotent per token. */
@@ -70,6 +70,8 @@ export interface TokenView extends TokenRow {
 
 export const QUEUE_DOCTORS = ['opd_doctor'] as const;
 export const QUEUE_MANAGERS = ['opd_doctor', 'coordinator', 'state_admin'] as const;
+export const RULE_READERS = ['coordinator', 'state_admin', 'national_admin', 'opd_doctor'] as const;
+export const RULE_WRITERS = ['state_admin', 'national_admin'] as const;
 const PATIENT = ['patient'] as const;
 
 export class QueueService {
@@ -360,6 +362,43 @@ export class QueueService {
   /** The OPDs in which an account has live tokens (what its live connection listens to). */
   async liveOpdsOf(accountUserId: string): Promise<string[]> {
     return [...new Set((await this.repository.liveForAccount(accountUserId)).map((t) => t.opdId))];
+  }
+
+  /** The state's priority rules, with the defaults filled in where it has set none. */
+  async priorityRules(actor: Actor, stateId: string): Promise<{ priority: SpecialPriority; advanceMinutes: number }[]> {
+    assertInScope(scopeFor(actor.principal, RULE_READERS), stateId);
+    const advances = await this.repository.priorityAdvances(stateId);
+    return (Object.keys(DEFAULT_ADVANCE_MINUTES) as SpecialPriority[]).map((priority) => ({
+      priority,
+      advanceMinutes: advances.get(priority) ?? DEFAULT_ADVANCE_MINUTES[priority],
+    }));
+  }
+
+  /** A state sets how far ahead each priority goes; tokens already waiting keep their place. */
+  async setPriorityRules(
+    actor: Actor,
+    stateId: string,
+    rules: { priority: SpecialPriority; advanceMinutes: number }[],
+  ) {
+    assertInScope(scopeFor(actor.principal, RULE_WRITERS), stateId);
+    const seen = new Set<string>();
+    for (const [index, rule] of rules.entries()) {
+      if (seen.has(rule.priority))
+        throw unprocessable(`${rule.priority} is listed twice`, `body.rules.${String(index)}.priority`);
+      seen.add(rule.priority);
+    }
+    await this.repository.setPriorityAdvances(stateId, rules);
+    await this.audit.record({
+      actorId: actor.principal.userId,
+      actorRole: actingRole(actor.principal, RULE_WRITERS),
+      action: 'update',
+      resourceType: 'QueuePriorityRules',
+      resourceId: stateId,
+      stateId,
+      ip: actor.ip,
+      detail: { rules },
+    });
+    return this.priorityRules(actor, stateId);
   }
 
   // ---- Time passing ------------------------------------------------------------------------
