@@ -1,4 +1,4 @@
-import { lazy, useMemo } from 'react';
+import { Component, lazy, useMemo, type ErrorInfo, type ReactNode } from 'react';
 import type { Me } from '../api';
 import { LoadError, Loading, Notice } from '../components/Notice';
 import { Page } from '../components/Page';
@@ -67,7 +67,9 @@ function SignedInAdmin({ me, path }: { me: Me; path: string }) {
         <Forbidden />
       ) : (
         <AdminContext.Provider value={context}>
-          <AdminRoute path={path} />
+          <Crashed>
+            <AdminRoute path={path} />
+          </Crashed>
         </AdminContext.Provider>
       )}
     </AdminI18nProvider>
@@ -107,3 +109,32 @@ function Forbidden() {
 
 // The home page's administrator cards come with this chunk (and its words), not with every home.
 export { AdminCards } from './HomeCards';
+
+/** A fault in one admin page says so and offers a reload, instead of blanking the whole app. */
+class Crashed extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError(): { failed: boolean } {
+    return { failed: true };
+  }
+
+  override componentDidCatch(error: unknown, info: ErrorInfo): void {
+    console.error('admin page failed', error, info.componentStack);
+  }
+
+  override render(): ReactNode {
+    return this.state.failed ? <CrashNotice /> : this.props.children;
+  }
+}
+
+function CrashNotice() {
+  const t = useAdminT();
+  return (
+    <Notice kind="error">
+      <p>{t('admin.crashed')}</p>
+      <button type="button" className="button button-secondary" onClick={() => window.location.reload()}>
+        {t('admin.reloadPage')}
+      </button>
+    </Notice>
+  );
+}

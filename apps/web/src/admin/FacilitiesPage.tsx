@@ -169,6 +169,16 @@ export function FacilitiesPage() {
           ) : (
             <FacilityTable items={data.items} />
           )}
+          {data.items.length > 10 && (
+            <Pager
+              bottom
+              offset={offset}
+              limit={PAGE_SIZE}
+              total={data.total}
+              shown={data.items.length}
+              href={(next) => address({ page: next === 0 ? undefined : next / PAGE_SIZE + 1 })}
+            />
+          )}
         </div>
       )}
     </Page>

@@ -147,7 +147,9 @@ function SpecialityHubs(props: {
 
   // What the server has is the new starting point after a save.
   const savedKey = saved.join(',');
-  useEffect(() => setDraft(saved), [savedKey]);
+  useEffect(() => {
+    setDraft(saved);
+  }, [savedKey]);
 
   useEffect(() => {
     if (props.focusOnMount) addSelect.current?.focus();

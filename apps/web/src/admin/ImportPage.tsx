@@ -360,11 +360,20 @@ function Progress({ job, dryRun, size }: { job: ImportJob | undefined; dryRun: b
   const max = writing ? (job.rowsTotal ?? 0) : size;
   const value = writing ? job.rowsWritten : Math.min(job?.bytesRead ?? 0, size);
   const percent = max > 0 ? Math.floor((value / max) * 100) : 0;
+  // A check also works out what would change (then undoes it): that part is not "written".
   const label = writing
-    ? t('import.progressWriting', { done: job.rowsWritten, total: job.rowsTotal ?? 0 })
+    ? t(dryRun ? 'import.progressWorkingOut' : 'import.progressWriting', {
+        done: job.rowsWritten,
+        total: job.rowsTotal ?? 0,
+      })
     : t('import.progressChecking', { rows: job?.rowsRead ?? 0 });
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Braces: scrollIntoView returns a promise in new browsers; an effect may return only a cleanup.
+    panel.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   return (
-    <div className="panel import-progress" data-testid="import-progress" aria-busy="true">
+    <div className="panel import-progress" data-testid="import-progress" aria-busy="true" ref={panel}>
       <p className="count">{dryRun ? t('import.checking') : t('import.importing')}</p>
       <label htmlFor="import-progress-bar">{label}</label>
       <progress id="import-progress-bar" max={100} value={job === undefined ? undefined : percent}>
@@ -437,9 +446,13 @@ function Result({ job, dryRun }: { job: ImportJob; dryRun: boolean }) {
   const i18n = useAdminI18n();
   const { t } = i18n;
   const rows = job.rowsTotal ?? job.rowsRead;
+  const result = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    result.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   if (job.status === 'succeeded') {
     return (
-      <div data-testid="import-result" data-status="clean">
+      <div data-testid="import-result" data-status="clean" ref={result}>
         <Notice kind="success">
           <p>{dryRun ? t('import.checkClean', { rows }) : t('import.done', { rows })}</p>
           {dryRun && <p>{t('import.checkCleanNext')}</p>}
@@ -449,7 +462,7 @@ function Result({ job, dryRun }: { job: ImportJob; dryRun: boolean }) {
     );
   }
   return (
-    <div data-testid="import-result" data-status="errors">
+    <div data-testid="import-result" data-status="errors" ref={result}>
       <Notice kind="error">
         <p data-testid="import-error-count" data-count={job.errorCount}>
           {job.status === 'failed' ? t('import.failed') : t('import.rejected', { count: job.errorCount })}

@@ -427,7 +427,9 @@ function OpdHoursForm({ opd, onSaved }: { opd: OpdDetail; onSaved: (opd: OpdDeta
   const [notice, setNotice] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const savedSignature = signature(opd.hours);
-  useEffect(() => setRows(toRows(opd.hours)), [savedSignature]);
+  useEffect(() => {
+    setRows(toRows(opd.hours));
+  }, [savedSignature]);
   const dirty = signature(toSessions(rows)) !== savedSignature;
 
   const save = async () => {

@@ -447,7 +447,9 @@ function RolesEditor({ practitioner, onSaved }: { practitioner: Practitioner; on
   const container = useRef<HTMLDivElement>(null);
   const savedSignature = rolesSignature(practitioner.roles);
 
-  useEffect(() => setRows(roleDrafts(practitioner)), [savedSignature]);
+  useEffect(() => {
+    setRows(roleDrafts(practitioner));
+  }, [savedSignature]);
   const dirty = rolesSignature(rows) !== savedSignature;
 
   const update = (key: string, changes: Partial<RoleDraft>) => {

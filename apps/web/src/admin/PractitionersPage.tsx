@@ -218,6 +218,16 @@ export function PractitionersPage() {
               </tbody>
             </table>
           )}
+          {data.items.length > 10 && (
+            <Pager
+              bottom
+              offset={offset}
+              limit={PAGE_SIZE}
+              total={data.total}
+              shown={data.items.length}
+              href={(next) => address({ page: next === 0 ? undefined : next / PAGE_SIZE + 1 })}
+            />
+          )}
         </div>
       )}
     </Page>

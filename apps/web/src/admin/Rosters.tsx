@@ -342,7 +342,9 @@ function FacilityShifts(props: {
   const saved = signature(
     props.shifts.map((shift) => ({ weekday: shift.weekday, start: shift.startsAt, end: shift.endsAt })),
   );
-  useEffect(() => setRows(toRows(props.shifts)), [saved]);
+  useEffect(() => {
+    setRows(toRows(props.shifts));
+  }, [saved]);
   const dirty = signature(rows) !== saved;
   // Dated shifts (valid from / until) are kept as they are when the week is saved.
   const dated = props.shifts.filter((shift) => shift.validFrom !== null || shift.validTo !== null);

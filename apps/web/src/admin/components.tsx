@@ -132,7 +132,8 @@ export function CheckboxGroup(props: {
 
 /**
  * "Showing 51–100 of 1,46,500" (announced when it changes) and real links to the pages before
- * and after, so that a page can be bookmarked, opened in a new tab, or reached by Back.
+ * and after, so that a page can be bookmarked, opened in a new tab, or reached by Back. The
+ * copy under the list (`bottom`) is silent and takes the reader back to the top of the new page.
  */
 export function Pager(props: {
   offset: number;
@@ -141,16 +142,32 @@ export function Pager(props: {
   shown: number;
   href: (offset: number) => string;
   busy?: boolean;
+  bottom?: boolean;
 }) {
   const { t } = useAdminI18n();
-  const { offset, limit, total, shown, href, busy } = props;
+  const { offset, limit, total, shown, href, busy, bottom } = props;
   const first = total === 0 ? 0 : offset + 1;
   const last = offset + shown;
   const pages = Math.max(1, Math.ceil(total / limit));
   const page = Math.floor(offset / limit) + 1;
+  const testId = (name: string) => (bottom === true ? `pager-bottom-${name}` : `pager-${name}`);
+  const backToTop = () => {
+    if (bottom !== true) return;
+    window.setTimeout(() => {
+      const summary = document.querySelector<HTMLElement>('[data-testid=pager-summary]');
+      summary?.focus({ preventScroll: true });
+      summary?.scrollIntoView({ block: 'start' });
+    }, 0);
+  };
   return (
-    <nav className="pager" aria-label={t('admin.pages')}>
-      <p className="count" role="status" data-testid="pager-summary" aria-busy={busy === true ? true : undefined}>
+    <nav className="pager" aria-label={bottom === true ? t('admin.pagesBottom') : t('admin.pages')}>
+      <p
+        className="count"
+        role={bottom === true ? undefined : 'status'}
+        tabIndex={bottom === true ? undefined : -1}
+        data-testid={testId('summary')}
+        aria-busy={busy === true ? true : undefined}
+      >
         {total === 0 ? t('admin.showingNone') : t('admin.showing', { first, last, total })}
         <span className="pager-page"> · {t('admin.pageOf', { page, pages })}</span>
       </p>
@@ -159,8 +176,9 @@ export function Pager(props: {
           <Link
             to={href(Math.max(0, offset - limit))}
             className="button button-secondary"
-            data-testid="pager-previous"
+            data-testid={testId('previous')}
             rel="prev"
+            onClick={backToTop}
           >
             <Icon d={icons.back} /> {t('admin.previous')}
           </Link>
@@ -170,7 +188,13 @@ export function Pager(props: {
           </span>
         )}
         {last < total ? (
-          <Link to={href(offset + limit)} className="button button-secondary" data-testid="pager-next" rel="next">
+          <Link
+            to={href(offset + limit)}
+            className="button button-secondary"
+            data-testid={testId('next')}
+            rel="next"
+            onClick={backToTop}
+          >
             {t('admin.next')} <Icon d={icons.next} />
           </Link>
         ) : (
