@@ -21,6 +21,7 @@ import './platform/http/types.js';
 import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
 import { FacilityRepository, FacilityService, facilityRoutes } from './modules/facilities/index.js';
 import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js';
+import { PostgresFileStore } from './modules/files/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
 import {
   IdentityRepository,
@@ -143,7 +144,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   );
   const rosters = new RosterService(new RosterRepository(deps.db), audit, deps.clock);
   const opds = new OpdService(new OpdRepository(deps.db), rosters, audit, deps.clock);
-  const patients = new PatientService(new PatientRepository(deps.db), geography, audit);
+  const patientAccounts = new IdentityRepository(deps.db);
+  const patients = new PatientService(new PatientRepository(deps.db), geography, audit, {
+    files: new PostgresFileStore(deps.db),
+    accounts: { mobileOf: async (userId) => (await patientAccounts.findUser(userId))?.mobile ?? null },
+    clock: deps.clock,
+  });
   const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
   app.decorate('services', {
     audit,

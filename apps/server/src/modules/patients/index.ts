@@ -1,3 +1,12 @@
 export { PatientRepository, type PatientRow } from './repository.js';
-export { PatientService, PATIENT_STAFF } from './service.js';
+export {
+  CLINICAL_STAFF,
+  MAX_FILE_BYTES,
+  MAX_FILES_PER_PATIENT,
+  MAX_PROFILES_PER_ACCOUNT,
+  PatientService,
+  PATIENT_STAFF,
+  type PatientAccounts,
+} from './service.js';
 export { patientRoutes } from './routes.js';
+export type { StoredFile as PatientFile } from '../files/index.js';
