@@ -84,6 +84,27 @@ describe('facilities', () => {
     expect(second.statusCode).toBe(409);
   });
 
+  it('answers a registry id taken by another facility with 409 naming the field, also on change', async () => {
+    await create({
+      stateId: UP.stateId,
+      districtId: UP.districtId,
+      kind: 'hub',
+      name: 'Holder Hospital',
+      registryId: 'IN0910000077',
+    });
+    const other = (
+      await create({ stateId: UP.stateId, districtId: UP.districtId, kind: 'hub', name: 'Changer Hospital' })
+    ).json();
+    const change = await test.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/facilities/${other.id as string}`,
+      headers: upAdmin.auth,
+      payload: { registryId: 'IN0910000077' },
+    });
+    expect(change.statusCode).toBe(409);
+    expect(change.json().issue[0].expression).toEqual(['body.registryId']);
+  });
+
   it('searches by name prefix, kind and district, with paging and a total', async () => {
     for (let i = 0; i < 5; i += 1) {
       await create({

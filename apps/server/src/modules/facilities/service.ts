@@ -99,7 +99,11 @@ export class FacilityService {
     if (current === undefined) throw notFound('Facility');
     await this.checkFields(current.stateId, changes.districtId ?? current.districtId, changes.registryId ?? null);
     const { version, ...fields } = changes;
-    const updated = await this.repository.update(id, scope, version, fields);
+    const updated = await this.repository.update(id, scope, version, fields).catch((error: unknown) => {
+      if (String(error).includes('facilities_registry_idx'))
+        throw conflict('Another facility has this registry id', 'body.registryId');
+      throw error;
+    });
     if (updated === undefined) {
       throw conflict(
         `The facility was changed by someone else (now version ${current.version}); reload and try again`,

@@ -120,7 +120,9 @@ export class PractitionerService {
     if (current === undefined) throw notFound('Practitioner');
     await this.checkFields(current.stateId, changes);
     const { version, ...fields } = changes;
-    const updated = await this.repository.update(id, scope, version, fields);
+    const updated = await this.repository.update(id, scope, version, fields).catch((error: unknown) => {
+      throw registryConflict(error);
+    });
     if (updated === undefined)
       throw conflict(
         `The record was changed by someone else (now version ${current.version}); reload and try again`,
@@ -211,4 +213,14 @@ export class PractitionerService {
       detail: detail ?? null,
     });
   }
+}
+
+/** Names the field behind a unique index, so the form can show the error beside it. */
+function registryConflict(error: unknown): unknown {
+  if (String(error).includes('practitioners_registry_idx'))
+    return conflict('Another practitioner has this HPR id', 'body.registryId');
+  if (String(error).includes('practitioners_registration_idx')) {
+    return conflict('Another practitioner has this registration number with this council', 'body.registrationNumber');
+  }
+  return error;
 }

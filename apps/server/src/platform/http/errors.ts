@@ -2,6 +2,9 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { operationOutcome } from '@sanjog/shared';
 import { AppError, internalErrorOutcome } from '../errors.js';
 
+/** PostgreSQL's SQLSTATE for a unique index violation (PGlite reports the same). */
+const UNIQUE_VIOLATION = '23505';
+
 interface ValidationIssue {
   instancePath: string;
   message?: string;
@@ -42,6 +45,20 @@ export function registerErrorHandling(app: FastifyInstance): void {
         };
       });
       return reply.status(400).send(operationOutcome(issues));
+    }
+    // A unique index refused a write that a service did not foresee (two requests racing, say):
+    // that is a conflict with an existing record, not a server failure.
+    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+      request.log.info({ constraint: (error as { constraint?: unknown }).constraint }, 'unique violation');
+      return reply
+        .status(409)
+        .send(
+          operationOutcome({
+            severity: 'error',
+            code: 'duplicate',
+            diagnostics: 'This conflicts with an existing record',
+          }),
+        );
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -125,6 +125,24 @@ describe('unexpected errors', () => {
     expect(outcome.issue[0].diagnostics).toContain(response.headers['x-request-id']);
   });
 
+  it('answers a unique-index violation nobody foresaw with 409, not 500', async () => {
+    const app = await buildApp(test.config, {
+      db: test.database.db,
+      bus: new InProcessBus(),
+      clock: new ManualClock(),
+    });
+    app.post('/api/v1/test/duplicate', { config: { auth: 'public' } }, async () => {
+      await test.database.db.query(
+        "insert into countries (id, name, default_time_zone) values ('IN', 'India again', 'Asia/Kolkata')",
+      );
+      return {};
+    });
+    const response = await app.inject({ method: 'POST', url: '/api/v1/test/duplicate', payload: {} });
+    await app.close();
+    expect(response.statusCode).toBe(409);
+    expect(response.json().issue[0].code).toBe('duplicate');
+  });
+
   it('refuses at start-up an API route that does not declare who may call it', async () => {
     const app = await buildApp(test.config, {
       db: test.database.db,
