@@ -221,6 +221,9 @@ export function patientRoutes(service: PatientService): FastifyPluginAsyncTypebo
               'the type is checked against the bytes. Pass a client-generated `id` to make a retry safe.',
             params: IdParams,
             querystring: UploadQuery,
+            consumes: ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'],
+            // Any bytes pass the schema; the handler checks them against the declared type.
+            body: Type.Unsafe<Buffer>({ description: 'the file itself' }),
             response: responses({ 201: PatientFileSchema, 200: PatientFileSchema, 413: outcome, 415: outcome }),
           },
         },
