@@ -78,7 +78,7 @@ export class QueueService {
   constructor(
     private readonly repository: QueueRepository,
     private readonly opds: Pick<OpdService, 'get'>,
-    private readonly patients: Pick<PatientService, 'listOwn'>,
+    private readonly patients: Pick<PatientService, 'getOwn'>,
     private readonly practitioners: Pick<PractitionerService, 'forUser' | 'get'>,
     private readonly consultations: ConsultationStarter,
     private readonly events: QueueEvents,
@@ -463,10 +463,8 @@ export class QueueService {
     return only(await this.viewsFor([changed], await this.opds.get(actor, token.opdId)));
   }
 
-  private async ownProfile(actor: Actor, patientId: string): Promise<PatientRow> {
-    const profile = (await this.patients.listOwn(actor)).find((p) => p.id === patientId);
-    if (profile === undefined) throw notFound('Patient profile');
-    return profile;
+  private ownProfile(actor: Actor, patientId: string): Promise<PatientRow> {
+    return this.patients.getOwn(actor, patientId);
   }
 
   private async ownToken(actor: Actor, tokenId: string): Promise<TokenRow> {
