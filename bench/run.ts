@@ -9,6 +9,10 @@ const BENCHMARKS: Record<
     description: 'GET /health and an authenticated read vs a bare Node http server',
     load: () => import('./health.js'),
   },
+  import: {
+    description: 'CSV import of a national care network (--scale 0.1 for a quick run), then facility search',
+    load: () => import('./import.js'),
+  },
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -30,6 +30,7 @@ import {
   SESSION_REVOKED_TOPIC,
   SessionCache,
 } from './modules/identity/index.js';
+import { ImportRepository, ImportService, importRoutes } from './modules/imports/index.js';
 import { MappingRepository, MappingService, mappingRoutes } from './modules/mappings/index.js';
 import { OpdRepository, OpdService, opdRoutes } from './modules/opds/index.js';
 import { opsRoutes } from './modules/ops/index.js';
@@ -63,6 +64,7 @@ export interface AppServices {
   practitioners: PractitionerService;
   mappings: MappingService;
   fhir: FhirService;
+  imports: ImportService;
   rosters: RosterService;
   opds: OpdService;
   patients: PatientService;
@@ -151,6 +153,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     clock: deps.clock,
   });
   const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
+  const imports = new ImportService(new ImportRepository(deps.db), geography, audit, {
+    onError: (error, jobId) => app.log.error({ err: error, jobId }, 'import failed and was rolled back'),
+  });
   app.decorate('services', {
     audit,
     identity,
@@ -160,6 +165,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     practitioners,
     mappings,
     fhir,
+    imports,
     rosters,
     opds,
     patients,
@@ -203,6 +209,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(practitionerRoutes(practitioners));
   await app.register(mappingRoutes(mappings));
   await app.register(fhirRoutes(fhir));
+  await app.register(importRoutes(imports));
   await app.register(rosterRoutes(rosters));
   await app.register(opdRoutes(opds));
   await app.register(patientRoutes(patients));
@@ -215,6 +222,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   app.addHook('onClose', async () => {
     clearInterval(housekeeping);
     await stopRevocations();
+    await imports.close();
     await audit.drain();
   });
   return app;
