@@ -19,6 +19,7 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { OperationOutcomeSchema } from './platform/http/schemas.js';
 import './platform/http/types.js';
 import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
+import { ConsultationRepository, ConsultationService, consultationRoutes } from './modules/consultations/index.js';
 import { FacilityRepository, FacilityService, facilityRoutes } from './modules/facilities/index.js';
 import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js';
 import { PostgresFileStore } from './modules/files/index.js';
@@ -68,6 +69,7 @@ export interface AppServices {
   rosters: RosterService;
   opds: OpdService;
   patients: PatientService;
+  consultations: ConsultationService;
 }
 
 declare module 'fastify' {
@@ -153,6 +155,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     clock: deps.clock,
   });
   const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
+  const consultations = new ConsultationService(new ConsultationRepository(deps.db), terminology, audit, deps.clock);
   const imports = new ImportService(new ImportRepository(deps.db), geography, audit, {
     onError: (error, jobId) => app.log.error({ err: error, jobId }, 'import failed and was rolled back'),
   });
@@ -169,6 +172,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     rosters,
     opds,
     patients,
+    consultations,
   });
 
   registerAuthentication(app, identity);
@@ -213,6 +217,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(rosterRoutes(rosters));
   await app.register(opdRoutes(opds));
   await app.register(patientRoutes(patients));
+  await app.register(consultationRoutes(consultations));
   if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
 
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());

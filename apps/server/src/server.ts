@@ -16,7 +16,7 @@ import { PractitionerRepository } from './modules/practitioners/index.js';
 import { RosterRepository } from './modules/rosters/index.js';
 import { TerminologyRepository } from './modules/terminology/index.js';
 import { demoSignIns, formatSignIns, loadDemoData } from './seed/demo.js';
-import { loadIndiaGeography, loadSpecialities } from './seed/reference.js';
+import { loadClinicalTerms, loadIndiaGeography, loadSpecialities } from './seed/reference.js';
 
 /** Opens the database, brings its schema and reference data up to date, and loads demo data. */
 export async function prepareDatabase(
@@ -27,6 +27,7 @@ export async function prepareDatabase(
   const geography = new GeographyRepository(db);
   await loadIndiaGeography(geography);
   await loadSpecialities(new TerminologyRepository(db));
+  await loadClinicalTerms(new TerminologyRepository(db));
   const demoLoaded = config.demoData
     ? await loadDemoData({
         identity: new IdentityRepository(db),

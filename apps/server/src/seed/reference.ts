@@ -63,3 +63,40 @@ export async function loadSpecialities(repository: TerminologyRepository): Promi
       })),
   );
 }
+
+/** Reads a reference CSV: its data rows, split, without the header and blank lines. */
+async function readReferenceCsv(file: string): Promise<string[][]> {
+  const text = await readFile(`${REFERENCE_DIR}${file}`, 'utf8');
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((line) => line.trim() !== '')
+    .map(parseCsvLine);
+}
+
+/**
+ * The clinical lists a consultation is coded with: chief complaints with SNOMED CT findings
+ * (blank where no id was confirmed) and the primary-care ICD-10 diagnoses. Safe at every start.
+ */
+export async function loadClinicalTerms(repository: TerminologyRepository): Promise<void> {
+  const complaints = await readReferenceCsv('chief-complaints.csv');
+  await repository.loadComplaints(
+    complaints
+      .filter((row) => row[0] && row[1])
+      .map(([code = '', name = '', nameHi, snomedCode, snomedDisplay, speciality, redFlag, verified]) => ({
+        code,
+        name,
+        nameHi: nameHi || null,
+        snomedCode: snomedCode || null,
+        snomedDisplay: snomedDisplay || null,
+        specialityCode: speciality || null,
+        redFlag: redFlag === 'yes',
+        verified: verified === 'yes',
+      })),
+  );
+  const diagnoses = await readReferenceCsv('icd10-primary-care.csv');
+  await repository.loadDiagnoses(
+    diagnoses.filter((row) => row[0] && row[1]).map(([code = '', title = '']) => ({ code, title })),
+  );
+}

@@ -9,7 +9,7 @@ import { blankFacility, FacilityRepository, type FacilityKind } from '../modules
 import { GeographyRepository } from '../modules/geography/index.js';
 import { hashPassword, IdentityRepository } from '../modules/identity/index.js';
 import type { SmsSender } from '../modules/sms/index.js';
-import { loadIndiaGeography, loadSpecialities } from '../seed/reference.js';
+import { loadClinicalTerms, loadIndiaGeography, loadSpecialities } from '../seed/reference.js';
 import { TerminologyRepository } from '../modules/terminology/index.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 
@@ -53,6 +53,7 @@ export async function startTestApp(
   const database = await openTestDatabase();
   await loadIndiaGeography(new GeographyRepository(database.db));
   await loadSpecialities(new TerminologyRepository(database.db));
+  await loadClinicalTerms(new TerminologyRepository(database.db));
   const clock = new ManualClock(new Date('2026-11-22T10:00:00Z'));
   const sms = new CapturedSms();
   const bus = new InProcessBus();

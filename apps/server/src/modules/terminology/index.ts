@@ -1,3 +1,8 @@
-export { TerminologyRepository, type SpecialityRow } from './repository.js';
-export { TerminologyService } from './service.js';
+export {
+  TerminologyRepository,
+  type ComplaintTermRow,
+  type DiagnosisTermRow,
+  type SpecialityRow,
+} from './repository.js';
+export { TerminologyService, TERM_SEARCH_LIMIT } from './service.js';
 export { terminologyRoutes } from './routes.js';

@@ -1,0 +1,25 @@
+export { ConsultationRepository, type ConsultationRow } from './repository.js';
+export {
+  ConsultationService,
+  CONSULTATION_READERS,
+  FOLLOW_UP_WINDOW_DAYS,
+  TREATING_ROLES,
+  type DaySummary,
+  type NotHappenedInput,
+  type RatingInput,
+  type StartConsultationInput,
+} from './service.js';
+export {
+  CONSULTATION_KINDS,
+  CONSULTATION_MODES,
+  CONSULTATION_TYPES,
+  NOT_HAPPENED_REASONS,
+  type ConsultationKind,
+  type ConsultationMode,
+  type ConsultationRecord,
+  type ConsultationType,
+  type NotHappenedReason,
+  type RecordInput,
+} from './model.js';
+export { consultationRoutes, consultationToWire } from './routes.js';
+export { ConsultationSchema } from './schemas.js';
