@@ -32,11 +32,13 @@ import {
   SessionCache,
 } from './modules/identity/index.js';
 import { ImportRepository, ImportService, importRoutes } from './modules/imports/index.js';
+import { LiveHub, liveRoutes } from './modules/live/index.js';
 import { MappingRepository, MappingService, mappingRoutes } from './modules/mappings/index.js';
 import { OpdRepository, OpdService, opdRoutes } from './modules/opds/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import { PatientRepository, PatientService, patientRoutes } from './modules/patients/index.js';
 import { PractitionerRepository, PractitionerService, practitionerRoutes } from './modules/practitioners/index.js';
+import { QueueRepository, QueueService, queueRoutes } from './modules/queue/index.js';
 import { RosterRepository, RosterService, rosterRoutes } from './modules/rosters/index.js';
 import { TerminologyRepository, TerminologyService, terminologyRoutes } from './modules/terminology/index.js';
 import {
@@ -70,6 +72,7 @@ export interface AppServices {
   opds: OpdService;
   patients: PatientService;
   consultations: ConsultationService;
+  queue: QueueService;
 }
 
 declare module 'fastify' {
@@ -156,6 +159,27 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   });
   const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
   const consultations = new ConsultationService(new ConsultationRepository(deps.db), terminology, audit, deps.clock);
+  const queue = new QueueService(
+    new QueueRepository(deps.db),
+    opds,
+    patients,
+    practitioners,
+    consultations,
+    deps.bus,
+    audit,
+    deps.clock,
+    config.queue,
+    (facilityIds) => rosters.availableNow(facilityIds),
+  );
+  const live = new LiveHub(deps.bus, queue);
+  await live.start();
+  // Missed calls and closed OPDs are swept on every instance; each step is a guarded update.
+  const queueSweeper = setInterval(() => {
+    queue
+      .sweep(async (opdId, at) => (await opds.openNow(opdId, at)).openNow)
+      .catch((error: unknown) => app.log.warn({ err: error }, 'queue sweep failed'));
+  }, config.queue.sweepSeconds * 1000);
+  queueSweeper.unref();
   const imports = new ImportService(new ImportRepository(deps.db), geography, audit, {
     onError: (error, jobId) => app.log.error({ err: error, jobId }, 'import failed and was rolled back'),
   });
@@ -173,6 +197,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     opds,
     patients,
     consultations,
+    queue,
   });
 
   registerAuthentication(app, identity);
@@ -218,6 +243,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(opdRoutes(opds));
   await app.register(patientRoutes(patients));
   await app.register(consultationRoutes(consultations));
+  await app.register(queueRoutes(queue, deps.clock));
+  await app.register(
+    liveRoutes(live, async (actor, opdId) => {
+      await queue.queue(actor, opdId);
+    }),
+  );
   if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
 
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
@@ -226,6 +257,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   app.addHook('onClose', async () => {
     clearInterval(housekeeping);
+    clearInterval(queueSweeper);
+    await live.stop();
     await stopRevocations();
     await imports.close();
     await audit.drain();

@@ -13,16 +13,19 @@ import type { Priority, QueueRepository, SpecialPriority, TokenRow, TokenStatus 
 
 /** Starts the consultation record when a patient joins; idempotent per token. */
 export interface ConsultationStarter {
-  start(input: {
-    kind: 'opd';
-    stateId: string;
-    patientId: string;
-    practitionerId: string;
-    facilityId: string;
-    tokenId: string;
-    mode: 'video' | 'audio' | 'text';
-    at: Date;
-  }): Promise<{ id: string }>;
+  start(
+    input: {
+      kind: 'opd';
+      stateId: string;
+      patientId: string;
+      practitionerId: string;
+      facilityId: string;
+      tokenId: string;
+      mode: 'video' | 'audio' | 'text';
+      at: Date;
+    },
+    actor?: Actor,
+  ): Promise<{ id: string }>;
 }
 
 export interface QueueEvents {
@@ -189,16 +192,19 @@ export class QueueService {
     if (token.callDeadline !== null && token.callDeadline.getTime() < now.getTime()) {
       throw conflict('The call has timed out; you will be called again shortly');
     }
-    const consultation = await this.consultations.start({
-      kind: 'opd',
-      stateId: token.stateId,
-      patientId: token.patientId,
-      practitionerId: token.practitionerId,
-      facilityId: token.opdId,
-      tokenId: token.id,
-      mode,
-      at: now,
-    });
+    const consultation = await this.consultations.start(
+      {
+        kind: 'opd',
+        stateId: token.stateId,
+        patientId: token.patientId,
+        practitionerId: token.practitionerId,
+        facilityId: token.opdId,
+        tokenId: token.id,
+        mode,
+        at: now,
+      },
+      actor,
+    );
     const joined = await this.repository.transition(token.id, ['called'], 'in_consultation', now, {
       consultationId: consultation.id,
       callDeadline: null,
