@@ -49,7 +49,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ regex: '^\\.\\./(?!\\.\\./)[a-z-]+/(?!index\\.js$)', message: 'Import another module through its index.js' }],
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./)[a-z-]+/(?!index\\.js$)',
+              message: 'Import another module through its index.js',
+            },
+          ],
           paths: [
             { name: 'pg', message: 'Only platform/db talks to the database driver' },
             { name: '@electric-sql/pglite', message: 'Only platform/db talks to the database driver' },

@@ -37,7 +37,7 @@ export function liveRoutes(
         const send = (message: LiveMessage) => {
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
         };
-        const opdId = (request.query).opdId;
+        const opdId = request.query.opdId;
         if (principal.kind !== 'patient' && opdId !== undefined) {
           try {
             await canWatch(actorOf(request), opdId);

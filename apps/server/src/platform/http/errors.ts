@@ -50,15 +50,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // that is a conflict with an existing record, not a server failure.
     if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
       request.log.info({ constraint: (error as { constraint?: unknown }).constraint }, 'unique violation');
-      return reply
-        .status(409)
-        .send(
-          operationOutcome({
-            severity: 'error',
-            code: 'duplicate',
-            diagnostics: 'This conflicts with an existing record',
-          }),
-        );
+      return reply.status(409).send(
+        operationOutcome({
+          severity: 'error',
+          code: 'duplicate',
+          diagnostics: 'This conflicts with an existing record',
+        }),
+      );
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
