@@ -25,8 +25,9 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
  */
 function serviceWorkerPrecache(): Plugin {
   let outDir = 'dist';
-  // Chunks made only of administration code (and their styles): administrators fetch them on
-  // first use; a patient's phone never downloads them in the background.
+  // Chunks made only of staff code (administration, the OPD doctor's console) and their styles:
+  // staff fetch them on first use; a patient's phone never downloads them in the background.
+  const staffOnly = ['/src/admin/', '/src/doctor/'];
   const adminOnly = new Set<string>();
   return {
     name: 'sanjog:sw-precache',
@@ -37,7 +38,7 @@ function serviceWorkerPrecache(): Plugin {
     generateBundle(_options, bundle) {
       for (const output of Object.values(bundle)) {
         if (output.type !== 'chunk' || output.moduleIds.length === 0) continue;
-        if (!output.moduleIds.every((id) => id.includes('/src/admin/'))) continue;
+        if (!output.moduleIds.every((id) => staffOnly.some((folder) => id.includes(folder)))) continue;
         adminOnly.add(output.fileName);
         for (const css of output.viteMetadata?.importedCss ?? []) adminOnly.add(css);
       }

@@ -19,6 +19,9 @@ const Home = lazy(() => import('./pages/Home').then((module) => ({ default: modu
 const Outbox = lazy(() => import('./pages/Outbox').then((module) => ({ default: module.Outbox })));
 // Administration: its own chunks and words; it checks the session itself.
 const Admin = lazy(() => import('./admin/AdminApp').then((module) => ({ default: module.AdminApp })));
+// Seeing a doctor now (patients) and the OPD doctor's console: chunks with their own words.
+const Opd = lazy(() => import('./opd/OpdApp').then((module) => ({ default: module.OpdApp })));
+const Doctor = lazy(() => import('./doctor/DoctorApp').then((module) => ({ default: module.DoctorApp })));
 
 export function App() {
   const { t } = useI18n();
@@ -83,6 +86,8 @@ function Route({ path }: { path: string }) {
     case '/dev/outbox':
       return <Outbox />;
     default:
+      if (path === '/consult' || path.startsWith('/consult/')) return <Opd path={path} />;
+      if (path === '/doctor' || path.startsWith('/doctor/')) return <Doctor path={path} />;
       return path.startsWith('/admin') ? <Admin path={path} /> : <NotFound />;
   }
 }

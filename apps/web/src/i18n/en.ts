@@ -120,6 +120,12 @@ export const en = {
   'card.auditLog': 'Audit log',
   'card.auditLogBody': 'Who opened or changed which record, and when.',
 
+  'myTokens.title': 'My tokens',
+  'myTokens.token': 'Token {number}',
+  'myTokens.waiting': 'Waiting: open the waiting room',
+  'myTokens.called': 'The doctor is calling: join now',
+  'myTokens.in_consultation': 'With the doctor',
+
   'facilities.summary': 'Showing {shown} of {total}',
   'facilities.none': 'No facilities yet.',
   'facilities.closed': 'Closed',

@@ -117,6 +117,12 @@ export const hi = {
   'card.auditLog': 'ऑडिट लॉग',
   'card.auditLogBody': 'किसने कौन सा रिकॉर्ड कब खोला या बदला।',
 
+  'myTokens.title': 'मेरे टोकन',
+  'myTokens.token': 'टोकन {number}',
+  'myTokens.waiting': 'इंतज़ार: प्रतीक्षा कक्ष खोलें',
+  'myTokens.called': 'डॉक्टर बुला रहे हैं: अभी जुड़ें',
+  'myTokens.in_consultation': 'डॉक्टर के साथ',
+
   'facilities.summary': '{total} में से {shown} दिखाए गए',
   'facilities.none': 'अभी कोई स्वास्थ्य संस्थान नहीं है।',
   'facilities.closed': 'बंद',

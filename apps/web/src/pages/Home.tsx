@@ -6,7 +6,7 @@ import { Loading } from '../components/Notice';
 import { Page } from '../components/Page';
 import { useApi } from '../useApi';
 import { useI18n, useT, type MessageKey } from '../i18n';
-import { AuditPreview, FacilityList, FamilyList, PatientSearch } from './HomeCards';
+import { AuditPreview, FacilityList, FamilyList, MyTokens, PatientSearch } from './HomeCards';
 import './pages.css';
 import './home.css';
 
@@ -36,17 +36,23 @@ interface CardSpec {
   name: CardName;
   /** An icon path (24 × 24). */
   icon: string;
-  /** What the card shows today; none means the feature is still coming. */
+  /** What the card shows today; none (and no page) means the feature is still coming. */
   content?: ComponentType;
+  /** The card's own page. */
+  to?: string;
 }
 
-const card = (name: CardName, icon: string, content?: ComponentType): CardSpec =>
-  content === undefined ? { name, icon } : { name, icon, content };
+const card = (name: CardName, icon: string, content?: ComponentType, to?: string): CardSpec => ({
+  name,
+  icon,
+  ...(content === undefined ? {} : { content }),
+  ...(to === undefined ? {} : { to }),
+});
 
 /** What each role does, most frequent first. */
 const ROLE_CARDS: Record<Role, CardSpec[]> = {
   patient: [
-    card('consultNow', icons.doctor),
+    card('consultNow', icons.doctor, MyTokens, '/consult'),
     card('family', icons.family, FamilyList),
     card('prescriptions', icons.pill),
   ],
@@ -61,8 +67,8 @@ const ROLE_CARDS: Record<Role, CardSpec[]> = {
     card('findPatient', icons.search, PatientSearch),
   ],
   opd_doctor: [
-    card('queue', icons.queue),
-    card('availability', icons.calendar),
+    card('queue', icons.queue, undefined, '/doctor'),
+    card('availability', icons.calendar, undefined, '/doctor'),
     card('findPatient', icons.search, PatientSearch),
   ],
   coordinator: [
@@ -128,7 +134,13 @@ function SpecCard({ spec }: { spec: CardSpec }) {
   const t = useT();
   const Content = spec.content;
   return (
-    <Card name={spec.name} title={t(`card.${spec.name}`)} body={t(`card.${spec.name}Body`)} icon={spec.icon}>
+    <Card
+      name={spec.name}
+      title={t(`card.${spec.name}`)}
+      body={t(`card.${spec.name}Body`)}
+      icon={spec.icon}
+      to={spec.to}
+    >
       {Content !== undefined && <Content />}
     </Card>
   );

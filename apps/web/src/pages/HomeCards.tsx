@@ -5,6 +5,7 @@ import { Field } from '../components/Field';
 import { LoadError, Loading } from '../components/Notice';
 import { useApi } from '../useApi';
 import { useI18n, useT, type Translate } from '../i18n';
+import { Link } from '../router';
 
 // The live parts of home cards. Each asks for one small page of data: patients pay per megabyte.
 
@@ -189,5 +190,46 @@ export function AuditPreview() {
         ))}
       </ul>
     </>
+  );
+}
+
+interface LiveToken {
+  id: string;
+  tokenNumber: number;
+  patientId: string;
+  opdName: string;
+  status: 'waiting' | 'called' | 'in_consultation';
+  ahead: number | null;
+}
+
+/** The family's live tokens: back to the waiting room from any device, no token to retype. */
+export function MyTokens() {
+  const t = useT();
+  const tokens = useApi<{ items: LiveToken[] }>('/api/v1/me/tokens', { refreshMs: 30_000 });
+  const family = useApi<{ items: Patient[] }>('/api/v1/me/patients');
+  const items = tokens.data?.items ?? [];
+  if (items.length === 0) return null;
+  return (
+    <section aria-label={t('myTokens.title')} className="my-tokens" data-testid="my-tokens">
+      <p className="count">{t('myTokens.title')}</p>
+      <ul className="rows">
+        {items.map((token) => {
+          const name = family.data?.items.find((patient) => patient.id === token.patientId)?.name;
+          return (
+            <li key={token.id}>
+              <Link to={`/consult/token/${token.id}`} className="token-link" data-testid="my-token">
+                <span className="row-title">
+                  {t('myTokens.token', { number: token.tokenNumber })}
+                  {name === undefined ? '' : ` · ${name}`}
+                </span>
+                <span className={token.status === 'called' ? 'row-meta row-urgent' : 'row-meta'}>
+                  {t(`myTokens.${token.status}`)} · {token.opdName}
+                </span>
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }

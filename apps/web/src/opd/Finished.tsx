@@ -1,0 +1,251 @@
+import { useId, useRef, useState, type SyntheticEvent } from 'react';
+import { api, ApiError, withQuery } from '../api';
+import { Notice } from '../components/Notice';
+import { Page } from '../components/Page';
+import { errorMessage } from '../errors';
+import { Link } from '../router';
+import { useApi } from '../useApi';
+import { useOpdI18n } from './i18n';
+import { openText } from './Start';
+import type { Consultation, Opd, Token } from './types';
+
+/** How a token ended: the consultation and its rating, or what happened and what to do now. */
+export function Finished(props: {
+  tokenId: string;
+  ended: { status: string; event?: string | undefined };
+  token: Token | undefined;
+  consultation: Consultation | undefined;
+  otherToken: Token | undefined;
+  onConsultation: (consultation: Consultation) => void;
+}) {
+  const i18n = useOpdI18n();
+  const { t } = i18n;
+  const { ended, token, consultation, otherToken } = props;
+  const again = token === undefined ? '/consult' : withQuery('/consult', { for: token.patientId, opd: token.opdId });
+  const another = otherToken !== undefined && otherToken.id !== props.tokenId && (
+    <Notice kind="info">
+      <p>{t('ended.otherToken', { number: otherToken.tokenNumber, opd: otherToken.opdName })}</p>
+      <p>
+        <Link to={`/consult/token/${otherToken.id}`}>{t('opd.openWaitingRoom')}</Link>
+      </p>
+    </Notice>
+  );
+  const newToken = (
+    <p>
+      <Link to={again} className="button" data-testid="new-token">
+        {t('ended.newToken')}
+      </Link>
+    </p>
+  );
+
+  if (consultation !== undefined && consultation.status === 'completed') {
+    return (
+      <Page title={t('done.title')}>
+        <div data-testid="consultation-done">
+          <Notice kind="success">
+            <p>{t('done.body', { doctor: consultation.practitionerName, name: consultation.patientName })}</p>
+          </Notice>
+          <Summary consultation={consultation} />
+          {consultation.rating === null ? (
+            <Rating consultation={consultation} onRated={props.onConsultation} />
+          ) : (
+            <p data-testid="rated">{t('rate.thanks', { stars: consultation.rating.rating })}</p>
+          )}
+          <p>
+            <Link to="/home">{t('opd.backHome')}</Link>
+          </p>
+        </div>
+      </Page>
+    );
+  }
+  if (consultation !== undefined && consultation.status === 'not_happened') {
+    const reason = consultation.notHappened?.reason;
+    return (
+      <Page title={t('ended.title')}>
+        <Notice kind="info">
+          <p data-testid="ended" data-status="not_happened">
+            {t('ended.notHappened', { doctor: consultation.practitionerName })}
+          </p>
+          {reason !== undefined && <p>{t(`notHappened.${reason}`)}</p>}
+        </Notice>
+        {another || newToken}
+      </Page>
+    );
+  }
+
+  const words: Record<string, string> = {
+    lapsed: t('ended.lapsed'),
+    closed: t('ended.closed'),
+    no_show: t('ended.noShow'),
+    cancelled: t('ended.cancelled'),
+    transferred: t('ended.transferred'),
+    completed: t('ended.completed'),
+  };
+  return (
+    <Page title={t('ended.title')}>
+      <Notice kind="info">
+        <p data-testid="ended" data-status={ended.status}>
+          {words[ended.status] ?? t('ended.unknown')}
+        </p>
+        {token?.outcomeReason != null && ended.status === 'no_show' && (
+          <p>{t('ended.reason', { reason: token.outcomeReason })}</p>
+        )}
+      </Notice>
+      {ended.status === 'closed' && token !== undefined && <NextSession opdId={token.opdId} />}
+      {another || newToken}
+    </Page>
+  );
+}
+
+function NextSession({ opdId }: { opdId: string }) {
+  const i18n = useOpdI18n();
+  const opd = useApi<Opd>(`/api/v1/opds/${encodeURIComponent(opdId)}`);
+  if (opd.data === undefined) return null;
+  return (
+    <p className="opd-status" data-testid="next-session">
+      {opd.data.name}: {openText(opd.data, i18n)}
+    </p>
+  );
+}
+
+/** What the doctor wrote that the patient needs: advice, diagnosis, follow-up, prescription. */
+function Summary({ consultation }: { consultation: Consultation }) {
+  const i18n = useOpdI18n();
+  const { t } = i18n;
+  const { record } = consultation;
+  return (
+    <section className="panel" aria-labelledby="summary-heading">
+      <h2 id="summary-heading">{t('done.summary')}</h2>
+      <dl className="facts-list">
+        {record.diagnoses.length > 0 && (
+          <div>
+            <dt>{t('done.diagnosis')}</dt>
+            <dd>{record.diagnoses.map((diagnosis) => diagnosis.title).join('; ')}</dd>
+          </div>
+        )}
+        {record.advice !== null && (
+          <div>
+            <dt>{t('done.advice')}</dt>
+            <dd className="pre-line">{record.advice}</dd>
+          </div>
+        )}
+        {record.investigations.length > 0 && (
+          <div>
+            <dt>{t('done.tests')}</dt>
+            <dd>{record.investigations.join(', ')}</dd>
+          </div>
+        )}
+        {record.followUp !== null && (
+          <div>
+            <dt>{t('done.followUp')}</dt>
+            <dd>{t('done.followUpOn', { date: i18n.date(record.followUp.dueDate) })}</dd>
+          </div>
+        )}
+      </dl>
+      {consultation.prescriptionUrl != null ? (
+        <p>
+          <a href={consultation.prescriptionUrl} className="button button-secondary" data-testid="prescription">
+            {t('done.prescription')}
+          </a>
+        </p>
+      ) : (
+        <p className="hint">{t('done.noPrescription')}</p>
+      )}
+    </section>
+  );
+}
+
+const STARS = [1, 2, 3, 4, 5] as const;
+
+function Rating({ consultation, onRated }: { consultation: Consultation; onRated: (c: Consultation) => void }) {
+  const i18n = useOpdI18n();
+  const { t } = i18n;
+  const id = useId();
+  const [stars, setStars] = useState(0);
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const group = useRef<HTMLFieldSetElement>(null);
+
+  const submit = async (event: SyntheticEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    if (stars === 0) {
+      setError(t('rate.choose'));
+      group.current?.querySelector('input')?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const trimmed = comment.trim();
+      onRated(
+        await api.post<Consultation>(`/api/v1/consultations/${encodeURIComponent(consultation.id)}/rating`, {
+          rating: stars,
+          ...(trimmed === '' ? {} : { comment: trimmed }),
+        }),
+      );
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 409) {
+        // Rated already (another device, or a retry whose answer was lost).
+        onRated(await api.get<Consultation>(`/api/v1/consultations/${encodeURIComponent(consultation.id)}`));
+      } else setError(errorMessage(failure, i18n));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="form rating-form" onSubmit={(event) => void submit(event)} noValidate data-testid="rating">
+      <fieldset
+        ref={group}
+        className={error === undefined ? 'field stars' : 'field stars field-invalid'}
+        aria-describedby={error === undefined ? `${id}-hint` : `${id}-hint ${id}-error`}
+      >
+        <legend>{t('rate.title', { doctor: consultation.practitionerName })}</legend>
+        <p id={`${id}-hint`} className="hint">
+          {t('rate.hint')}
+        </p>
+        {error !== undefined && (
+          <p id={`${id}-error`} className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="star-row">
+          {STARS.map((value) => (
+            <label key={value} htmlFor={`${id}-${value}`} className={value <= stars ? 'star star-on' : 'star'}>
+              <input
+                id={`${id}-${value}`}
+                type="radio"
+                name={`${id}-stars`}
+                value={value}
+                checked={stars === value}
+                onChange={() => setStars(value)}
+                data-testid={`star-${value}`}
+              />
+              <span aria-hidden="true" className="star-glyph">
+                ★
+              </span>
+              <span className="visually-hidden">{t(`rate.star${value}`)}</span>
+            </label>
+          ))}
+        </div>
+        {stars > 0 && <p className="star-words">{t(`rate.star${stars as 1 | 2 | 3 | 4 | 5}`)}</p>}
+      </fieldset>
+      <div className="field">
+        <label htmlFor={`${id}-comment`}>{t('rate.comment')}</label>
+        <textarea
+          id={`${id}-comment`}
+          className="input"
+          rows={3}
+          maxLength={1000}
+          value={comment}
+          onChange={(event) => setComment(event.target.value)}
+        />
+      </div>
+      <button type="submit" className="button" disabled={busy} data-testid="rate-submit">
+        {busy ? t('rate.sending') : t('rate.send')}
+      </button>
+    </form>
+  );
+}
