@@ -25,6 +25,11 @@ afterAll(async () => {
 });
 
 const OPD_NAME = 'Uttar Pradesh Online General OPD';
+/** A 1 × 1 PNG: a real image, as the server checks the bytes against the type. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 async function phone(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-IN' });
@@ -74,7 +79,7 @@ async function signInDoctor(page: Page): Promise<void> {
 }
 
 /** From the home page: add the first family profile inline, choose the UP general OPD, take a token. */
-async function takeToken(page: Page, name: string, age: string): Promise<number> {
+async function takeToken(page: Page, name: string, age: string, report?: string): Promise<number> {
   await page.click('[data-testid=card-consultNow-link]');
   await page.fill('#profile-name', name);
   await page.check('#profile-sex-female');
@@ -91,6 +96,13 @@ async function takeToken(page: Page, name: string, age: string): Promise<number>
 
   await page.waitForSelector('[data-testid=records]');
   await expect(page.locator('[data-testid=for-whom]').textContent()).resolves.toContain(name);
+  if (report !== undefined) {
+    // An earlier report for the doctor: a photo sent as it is, with a title.
+    await page.fill('#record-title', report);
+    await page.setInputFiles('#record-file', { name: 'report.png', mimeType: 'image/png', buffer: PNG });
+    await page.click('[data-testid=record-upload]');
+    await page.locator('[data-testid=record-list]', { hasText: report }).waitFor();
+  }
   await page.click('[data-testid=take-token]');
   const number = page.locator('[data-testid=token-number]');
   await number.waitFor();
@@ -105,7 +117,7 @@ describe('See a doctor now', () => {
   it('takes a patient from a new profile to a token, a live call, a consultation and a rating', async () => {
     const patient = await phone();
     await signInPatient(patient, newMobile());
-    const tokenNumber = await takeToken(patient, 'Sunita Devi', '34');
+    const tokenNumber = await takeToken(patient, 'Sunita Devi', '34', 'Blood test, March');
     expect(tokenNumber).toBeGreaterThan(0);
     await expect(patient.locator('[data-testid=token-for]').textContent()).resolves.toContain('Sunita Devi');
     await expect(ahead(patient)).resolves.toBe('0');
@@ -121,6 +133,8 @@ describe('See a doctor now', () => {
     const called = doctor.locator('[data-testid=called-patient]');
     await expect.poll(() => called.textContent(), { timeout: 10_000 }).toMatch(/Sunita Devi · 3[34] years · Female/);
     await doctor.locator('[data-testid=join-countdown]').waitFor();
+    // The case is ready before the call starts: the uploaded report is beside it.
+    await doctor.locator('[data-testid=uploads]', { hasText: 'Blood test, March' }).waitFor();
 
     // The patient's page shows the call by itself (same address, no reload) and joins.
     await patient.locator('[data-testid=called]').waitFor({ timeout: 15_000 });
@@ -177,6 +191,16 @@ describe('See a doctor now', () => {
     await expect.poll(() => ahead(second), { timeout: 10_000 }).toBe('1');
     await expect(second.locator('[data-testid=ahead]').textContent()).resolves.toMatch(/1 patient ahead of you/);
 
+    // A dropped link: the page says the token is safe, then picks up again by itself.
+    await second.context().setOffline(true);
+    await second.locator('[data-testid=reconnecting]').waitFor({ timeout: 10_000 });
+    await expect(second.locator('[data-testid=reconnecting]').textContent()).resolves.toMatch(
+      /Your token is safe\. We are reconnecting\./,
+    );
+    await expect(ahead(second)).resolves.toBe('1');
+    await second.context().setOffline(false);
+    await second.locator('[data-testid=reconnecting]').waitFor({ state: 'detached', timeout: 15_000 });
+
     // The second patient's home page (any device of the account) leads back to the waiting room.
     const home = await second.context().newPage();
     await home.goto(`${url}/home`);
@@ -203,6 +227,13 @@ describe('See a doctor now', () => {
     await expect
       .poll(() => first.locator('[data-testid=ended]').getAttribute('data-status'), { timeout: 15_000 })
       .toBe('no_show');
+
+    // The second patient leaves the queue: the token ends and says so.
+    await second.click('[data-testid=leave]');
+    await second.click('button:has-text("Yes, leave the queue")');
+    await expect
+      .poll(() => second.locator('[data-testid=ended]').getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('cancelled');
 
     await first.context().close();
     await second.context().close();

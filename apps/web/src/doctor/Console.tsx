@@ -269,7 +269,6 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
             setNews({ kind: 'info', text });
             void loadQueue();
           }}
-          onCallNext={() => void callNext()}
         />
       ) : (
         <Workspace patientId={inHand.patientId} consultationId={inHand.consultationId}>
@@ -312,7 +311,6 @@ function Calling(props: {
   opd: Opd | undefined;
   onRecall: () => void;
   onDone: (text: string) => void;
-  onCallNext: () => void;
 }) {
   const { inHand } = props;
   const i18n = useDoctorI18n();
@@ -378,11 +376,6 @@ function Calling(props: {
         <p className="hint">{t('call.waitingForJoin')}</p>
         {error !== undefined && <Notice kind="error">{error}</Notice>}
         <div className="form-buttons">
-          {over && (
-            <button type="button" className="button" onClick={props.onCallNext}>
-              {t('queue.callNext')}
-            </button>
-          )}
           <button
             type="button"
             className="button button-secondary"

@@ -890,40 +890,38 @@ function VitalsFields({
   );
   return (
     <div className="vitals-grid">
-      <div className="field-pair">
-        {number('systolic', t('vitals.systolic'), 'mmHg')}
-        {number('diastolic', t('vitals.diastolic'), 'mmHg')}
-      </div>
-      <div className="field-pair">
-        {number('pulse', t('vitals.pulse'), t('vitals.perMinute'))}
-        {number('spo2', t('vitals.spo2'), '%')}
-        {number('respiratoryRate', t('vitals.respiratoryRate'), t('vitals.perMinute'))}
-      </div>
-      <div className="field-pair">
+      {number('systolic', t('vitals.systolic'), 'mmHg')}
+      {number('diastolic', t('vitals.diastolic'), 'mmHg')}
+      {number('pulse', t('vitals.pulse'), t('vitals.perMinute'))}
+      {number('spo2', t('vitals.spo2'), '%')}
+      {number('respiratoryRate', t('vitals.respiratoryRate'), t('vitals.perMinute'))}
+      <div className="vital-unit">
         {number('temperature', t('vitals.temperature'))}
         {unitSelect('temperatureUnit', t('vitals.temperatureUnit'), ['[degF]', 'Cel'])}
       </div>
-      <div className="field-pair">
+      <div className="vital-unit">
         {number('weight', t('vitals.weight'))}
         {unitSelect('weightUnit', t('vitals.weightUnit'), ['kg', '[lb_av]'])}
+      </div>
+      <div className="vital-unit">
         {number('height', t('vitals.height'))}
         {unitSelect('heightUnit', t('vitals.heightUnit'), ['cm', '[in_i]'])}
       </div>
-      <div className="field-pair">
+      <div className="vital-unit">
         {number('glucose', t('vitals.glucose'))}
         {unitSelect('glucoseUnit', t('vitals.glucoseUnit'), ['mg/dL', 'mmol/L'])}
-        <Select
-          id="vital-glucose-timing"
-          label={t('vitals.glucoseTiming')}
-          empty={t('record.notSaid')}
-          options={(['fasting', 'random', 'after_meal'] as const).map((value) => ({
-            value,
-            label: t(`glucose.${value}`),
-          }))}
-          value={vitals.glucoseTiming}
-          onChange={(event) => set({ glucoseTiming: event.target.value as GlucoseTiming })}
-        />
       </div>
+      <Select
+        id="vital-glucose-timing"
+        label={t('vitals.glucoseTiming')}
+        empty={t('record.notSaid')}
+        options={(['fasting', 'random', 'after_meal'] as const).map((value) => ({
+          value,
+          label: t(`glucose.${value}`),
+        }))}
+        value={vitals.glucoseTiming}
+        onChange={(event) => set({ glucoseTiming: event.target.value as GlucoseTiming })}
+      />
     </div>
   );
 }

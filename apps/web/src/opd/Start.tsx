@@ -235,7 +235,7 @@ function ChooseOpd({ profile, token }: { profile: Profile; token: Token | undefi
               )}
               {opd.openNow && (
                 <div>
-                  <dt>{t('opds.wait')}</dt>
+                  <dt>{opd.estimatedWaitMinutes === undefined ? t('opds.doctors') : t('opds.wait')}</dt>
                   <dd>
                     {opd.estimatedWaitMinutes !== undefined
                       ? t('opds.waitMinutes', { minutes: opd.estimatedWaitMinutes })
