@@ -374,6 +374,13 @@ function Calling(props: {
           )
         )}
         <p className="hint">{t('call.waitingForJoin')}</p>
+        {over && (
+          <p>
+            <button type="button" className="link-button" onClick={() => props.onDone(t('call.cleared'))}>
+              {t('call.clear')}
+            </button>
+          </p>
+        )}
         {error !== undefined && <Notice kind="error">{error}</Notice>}
         <div className="form-buttons">
           <button

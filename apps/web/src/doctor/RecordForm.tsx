@@ -324,6 +324,16 @@ type SaveState =
   | { kind: 'failed'; message: string };
 
 const draftKey = (id: string) => `sanjog.draft.${id}`;
+
+/** Ends the token once its consultation has ended. */
+async function finishToken(tokenId: string): Promise<void> {
+  try {
+    await api.post(`/api/v1/opd/tokens/${encodeURIComponent(tokenId)}/finish`, {});
+  } catch (error) {
+    // Finished already (a retry whose answer was lost) is what we wanted.
+    if (!(error instanceof ApiError) || error.status !== 409) throw error;
+  }
+}
 const SAVE_AFTER_MS = 1500;
 const RETRY_MS = 5000;
 
@@ -339,9 +349,16 @@ export function RecordForm(props: {
   tokenNumber: number;
   onDone: (text: string) => void;
 }) {
-  const { consultationId } = props;
+  const { consultationId, tokenId, tokenNumber } = props;
   const i18n = useDoctorI18n();
   const { t } = i18n;
+  // For the loader, which must not run again when the words or the parent's callback change.
+  const tRef = useRef(t);
+  const doneRef = useRef(props.onDone);
+  useEffect(() => {
+    tRef.current = t;
+    doneRef.current = props.onDone;
+  });
   const { expire } = useSession();
   const [consultation, setConsultation] = useState<Consultation | undefined>();
   const [loadError, setLoadError] = useState<ApiError | undefined>();
@@ -364,6 +381,13 @@ export function RecordForm(props: {
   const load = useCallback(async () => {
     try {
       const found = await api.get<Consultation>(`/api/v1/consultations/${encodeURIComponent(consultationId)}`);
+      if (found.status !== 'in_progress') {
+        // Ended from another device or tab: nothing left to write here.
+        visit.remove(draftKey(consultationId));
+        await finishToken(tokenId);
+        doneRef.current(tRef.current('record.endedElsewhere', { number: tokenNumber }));
+        return;
+      }
       setConsultation(found);
       version.current = found.version;
       const fromServer = fromConsultation(found);
@@ -383,7 +407,7 @@ export function RecordForm(props: {
       if (failure.status === 401) expire();
       setLoadError(failure);
     }
-  }, [consultationId, expire]);
+  }, [consultationId, tokenId, tokenNumber, expire]);
 
   useEffect(() => {
     void load();
@@ -458,15 +482,6 @@ export function RecordForm(props: {
     setDraft(next);
   };
 
-  const finishToken = async () => {
-    try {
-      await api.post(`/api/v1/opd/tokens/${encodeURIComponent(props.tokenId)}/finish`, {});
-    } catch (error) {
-      // Finished already (a retry whose answer was lost) is what we wanted.
-      if (!(error instanceof ApiError) || error.status !== 409) throw error;
-    }
-  };
-
   const complete = async () => {
     const current = draftRef.current;
     const base = loaded.current;
@@ -499,7 +514,7 @@ export function RecordForm(props: {
           await api.post(path, { ...body, version: version.current });
         }
       }
-      await finishToken();
+      await finishToken(props.tokenId);
       visit.remove(draftKey(consultationId));
       setEnded(true);
       props.onDone(t('record.completed', { number: props.tokenNumber }));
@@ -776,7 +791,7 @@ export function RecordForm(props: {
           onStart={() => setEnding('notHappened')}
           onFail={() => setEnding(null)}
           onEnded={async () => {
-            await finishToken();
+            await finishToken(props.tokenId);
             visit.remove(draftKey(consultationId));
             setEnded(true);
             props.onDone(t('record.notHappenedDone', { number: props.tokenNumber }));

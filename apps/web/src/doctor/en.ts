@@ -53,6 +53,8 @@ export const doctorEn = {
   'call.waitingForJoin': 'The patient sees a Join now button. Their consultation opens here when they join.',
   'call.joined': 'Token {number} joined. The consultation has started.',
   'call.missedBack': 'Token {number} did not join and is back in the queue for one more call.',
+  'call.clear': 'Clear this call and go back to the queue',
+  'call.cleared': 'The call was cleared. The patient keeps their place if they are still waiting.',
   'call.recall': 'Call again',
   'call.skip': 'Skip for now',
   'call.skipped': 'Token {number} keeps their place and will be called again soon.',
@@ -141,6 +143,7 @@ export const doctorEn = {
   'record.complete': 'Complete the consultation',
   'record.completing': 'Saving…',
   'record.completed': 'Token {number}: consultation completed.',
+  'record.endedElsewhere': 'Token {number}: this consultation was already ended on another device.',
   'record.notHappenedDone': 'Token {number}: recorded as not taken place.',
 
   'unit.hours': 'hours',

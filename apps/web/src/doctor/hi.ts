@@ -52,6 +52,8 @@ export const doctorHi = {
   'call.waitingForJoin': 'मरीज़ को "अभी जुड़ें" बटन दिख रहा है। उनके जुड़ते ही परामर्श यहाँ खुलेगा।',
   'call.joined': 'टोकन {number} जुड़ गए। परामर्श शुरू हो गया है।',
   'call.missedBack': 'टोकन {number} नहीं जुड़े और एक और बुलावे के लिए कतार में वापस हैं।',
+  'call.clear': 'यह बुलावा हटाएँ और कतार पर लौटें',
+  'call.cleared': 'बुलावा हटा दिया गया। मरीज़ अगर अब भी इंतज़ार में हैं तो उनकी जगह बनी रहेगी।',
   'call.recall': 'फिर से बुलाएँ',
   'call.skip': 'अभी छोड़ें',
   'call.skipped': 'टोकन {number} की जगह बनी रहेगी और उन्हें जल्द फिर बुलाया जाएगा।',
@@ -140,6 +142,7 @@ export const doctorHi = {
   'record.complete': 'परामर्श पूरा करें',
   'record.completing': 'सहेजा जा रहा है…',
   'record.completed': 'टोकन {number}: परामर्श पूरा हुआ।',
+  'record.endedElsewhere': 'टोकन {number}: यह परामर्श किसी दूसरे डिवाइस पर पहले ही समाप्त हो चुका है।',
   'record.notHappenedDone': 'टोकन {number}: "नहीं हुआ" दर्ज किया गया।',
 
   'unit.hours': 'घंटे',
