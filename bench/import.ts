@@ -9,8 +9,10 @@ import {
   type WriteStream,
 } from 'node:fs';
 import { request } from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { report, ROOT, round, startServer, staffBearer } from './lib.js';
 
 /**
@@ -302,6 +304,74 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
   return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
 }
 
+/** The PostgreSQL database the server uses, from its environment; undefined for PGlite. */
+function databaseUrlOf(pid: number): string | undefined {
+  const url = /(?:^|\0)DATABASE_URL=([^\0]*)/.exec(readFileSync(`/proc/${String(pid)}/environ`, 'utf8'))?.[1];
+  return url === undefined || url === '' ? undefined : url;
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 when it cannot be read (not this host). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Follows the CPU time of the PostgreSQL backends of the server's database (when PostgreSQL runs
+ * on this machine): on a busy machine the wall time says little, the CPU time says what it costs.
+ */
+async function watchPostgres(url: string | undefined): Promise<{ stop: () => Promise<number> }> {
+  if (url === undefined) return { stop: () => Promise.resolve(0) };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const used = new Map<number, { start: number; last: number }>();
+  const sample = async () => {
+    const rows = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    for (const { pid } of rows.rows) {
+      const cpu = cpuSecondsOf(pid);
+      const known = used.get(pid);
+      if (known === undefined) used.set(pid, { start: cpu, last: cpu });
+      else known.last = cpu;
+    }
+  };
+  await sample();
+  const timer = setInterval(() => void sample().catch(() => undefined), 250);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await sample().catch(() => undefined);
+      await client.end();
+      return [...used.values()].reduce((sum, { start, last }) => sum + last - start, 0);
+    },
+  };
+}
+
+/**
+ * After a bulk load PostgreSQL wants VACUUM ANALYZE (autovacuum would do it within a minute or
+ * so, competing with the measurement); the embedded PGlite has no such need. Returns the seconds.
+ */
+async function settle(url: string | undefined): Promise<number> {
+  if (url === undefined) return 0;
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('vacuum (analyze) facilities, practitioners, practitioner_roles, spoke_hub_mappings');
+  } finally {
+    await client.end();
+  }
+  return (performance.now() - started) / 1000;
+}
+
 interface Job {
   id: string;
   status: string;
@@ -384,6 +454,7 @@ export async function run(options: { duration: number }): Promise<void> {
     `generated ${generated.files.map((f) => `${f.kind} ${String(f.rows)} rows (${String(round(f.bytes / 1048576, 1))} MiB)`).join(', ')} in ${String(round(generateSeconds, 1))} s`,
   );
 
+  const loadBefore = loadavg()[0] ?? 0;
   const server = await startServer();
   const pid = server.process.pid;
   if (pid === undefined) throw new Error('the server has no pid');
@@ -398,6 +469,9 @@ export async function run(options: { duration: number }): Promise<void> {
     }, 100);
     const seconds: Record<string, number> = {};
     const counts: Record<string, string> = {};
+    const databaseUrl = databaseUrlOf(pid);
+    const postgres = await watchPostgres(databaseUrl);
+    const serverCpuBefore = cpuSecondsOf(pid);
     const started = performance.now();
     try {
       for (const { kind, file } of generated.files) {
@@ -418,6 +492,8 @@ export async function run(options: { duration: number }): Promise<void> {
       clearInterval(sampler);
     }
     const importSeconds = (performance.now() - started) / 1000;
+    const serverCpuSeconds = cpuSecondsOf(pid) - serverCpuBefore;
+    const postgresCpuSeconds = await postgres.stop();
     const afterImport = memoryOf(pid);
 
     // Importing the same file again must change nothing (and shows the cost of the checks alone).
@@ -429,41 +505,41 @@ export async function run(options: { duration: number }): Promise<void> {
       throw new Error(`re-import changed rows: ${JSON.stringify(unchanged)}`);
     }
 
+    const settleSeconds = await settle(databaseUrl);
+
     // Facility search by name prefix, as a directory client types: FHIR when it exists, else the API.
     const fhirProbe = await fetch(`${server.url}/fhir/R4/Organization?name=ram&_count=20`, { headers: auth });
-    const searchUrl = (prefix: string) =>
-      fhirProbe.status === 200
-        ? `/fhir/R4/Organization?name=${encodeURIComponent(prefix)}&_count=20`
-        : `/api/v1/facilities?q=${encodeURIComponent(prefix)}&limit=20`;
+    const fhir = fhirProbe.status === 200;
+    const apiPath = (prefix: string) => `/api/v1/facilities?q=${encodeURIComponent(prefix)}&limit=20`;
+    const fhirPath = (prefix: string) => `/fhir/R4/Organization?name=${encodeURIComponent(prefix)}&_count=20`;
     const prefixes = generated.prefixes.length > 0 ? generated.prefixes : ['Ram'];
-    const sample = await fetch(`${server.url}/api/v1/facilities?q=${encodeURIComponent(prefixes[0] ?? '')}&limit=20`, {
-      headers: auth,
-    });
-    const sampleTotal = ((await sample.json()) as { total: number }).total;
-    const searchOptions = {
-      url: server.url,
-      connections,
-      headers: auth,
-      requests: prefixes.map((prefix) => ({ method: 'GET', path: searchUrl(prefix) })),
-    };
-    await autocannon({ ...searchOptions, duration: 2 });
-    const search = await autocannon({ ...searchOptions, duration: options.duration });
-    let apiSearchP99 = search.latency.p99;
-    if (fhirProbe.status === 200) {
-      const apiOptions = {
-        ...searchOptions,
-        requests: prefixes.map((prefix) => ({
-          method: 'GET',
-          path: `/api/v1/facilities?q=${encodeURIComponent(prefix)}&limit=20`,
-        })),
-      };
-      const api = await autocannon({ ...apiOptions, duration: options.duration });
-      apiSearchP99 = api.latency.p99;
+    // How many facilities each prefix matches: the broad ones are the slow ones.
+    const matches: number[] = [];
+    for (const prefix of prefixes) {
+      const response = await fetch(`${server.url}${apiPath(prefix)}`, { headers: auth });
+      matches.push(((await response.json()) as { total: number }).total);
     }
+    matches.sort((a, b) => a - b);
+    const measure = async (path: (prefix: string) => string, clients: number) => {
+      const requests = {
+        url: server.url,
+        connections: clients,
+        headers: auth,
+        requests: prefixes.map((prefix) => ({ method: 'GET', path: path(prefix) })),
+      };
+      await autocannon({ ...requests, duration: 2 });
+      return autocannon({ ...requests, duration: options.duration });
+    };
+    const search = await measure(fhir ? fhirPath : apiPath, connections);
+    const searchAlone = await measure(fhir ? fhirPath : apiPath, 1);
+    const api = fhir ? await measure(apiPath, connections) : search;
+    const apiAlone = fhir ? await measure(apiPath, 1) : searchAlone;
 
     report(`import benchmark (${server.storage}, scale ${String(scale)})`, {
       storage: server.storage,
       scale,
+      // Other work on the machine slows everything down: say how busy it was.
+      machineLoad: `${String(round(loadBefore, 1))} before, ${String(round(loadavg()[0] ?? 0, 1))} after (${String(availableParallelism())} CPUs)`,
       rows: totalRows,
       fileMiB: round(generated.files.reduce((sum, f) => sum + f.bytes, 0) / 1048576, 1),
       generateSeconds: round(generateSeconds, 1),
@@ -475,20 +551,27 @@ export async function run(options: { duration: number }): Promise<void> {
       ),
       importSeconds: round(importSeconds, 1),
       rowsPerSecond: round(totalRows / importSeconds, 0),
+      serverCpuSeconds: round(serverCpuSeconds, 1),
+      postgresCpuSeconds: round(postgresCpuSeconds, 1),
       reimportFacilitiesSeconds: round(again.seconds, 1),
+      vacuumAnalyzeSeconds: round(settleSeconds, 1),
       ...counts,
       baselineRssMiB: round(baseline.rss, 0),
       sampledPeakRssMiB: round(peakRss, 0),
       peakRssMiB: round(afterImport.hwm, 0),
-      searchEndpoint: fhirProbe.status === 200 ? 'GET /fhir/R4/Organization?name=' : 'GET /api/v1/facilities?q=',
+      searchEndpoint: fhir ? 'GET /fhir/R4/Organization?name=' : 'GET /api/v1/facilities?q=',
       searchPrefixes: prefixes.length,
-      sampleMatches: sampleTotal,
+      prefixMatchesMedian: matches[Math.floor(matches.length / 2)] ?? 0,
+      prefixMatchesMax: matches.at(-1) ?? 0,
       searchConnections: connections,
       searchRps: round(search.requests.average, 0),
       searchP50Ms: search.latency.p50,
       searchP99Ms: search.latency.p99,
-      apiSearchP99Ms: apiSearchP99,
-      searchFailures: search.errors + search.non2xx,
+      searchP99Ms1Connection: searchAlone.latency.p99,
+      apiSearchP50Ms: api.latency.p50,
+      apiSearchP99Ms: api.latency.p99,
+      apiSearchP99Ms1Connection: apiAlone.latency.p99,
+      searchFailures: [search, searchAlone, api, apiAlone].reduce((sum, r) => sum + r.errors + r.non2xx, 0),
     });
   } finally {
     await server.stop();
