@@ -30,6 +30,8 @@ export interface InHand {
 
 const POLL_MS = 15_000;
 const JOIN_CHECK_MS = 5_000;
+/** How long after the join window the queue has surely been swept. */
+const LAPSE_GRACE_MS = 30_000;
 
 function fromToken(token: Token): InHand {
   return {
@@ -126,6 +128,15 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
       if (held !== null && held.consultationId === null && items.some((item) => item.id === held.tokenId)) {
         setInHand(null);
         setNews({ kind: 'info', text: t('call.missedBack', { number: held.tokenNumber }) });
+      } else if (
+        held !== null &&
+        held.consultationId === null &&
+        held.callDeadline !== null &&
+        serverNow() - Date.parse(held.callDeadline) > LAPSE_GRACE_MS
+      ) {
+        // Long past the join window and not back in the queue: the second missed call ended the token.
+        setInHand(null);
+        setNews({ kind: 'info', text: t('call.lapsed', { number: held.tokenNumber }) });
       }
     } catch (error) {
       setQueueError(handleError(error));
@@ -164,7 +175,11 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
     void loadQueue();
     void checkJoined();
   }, [loadQueue, checkJoined, live.opens]);
-  usePolling(live.state !== 'open', POLL_MS, () => void loadQueue());
+  usePolling(
+    live.state !== 'open' || (inHand !== null && inHand.consultationId === null),
+    POLL_MS,
+    () => void loadQueue(),
+  );
   usePolling(inHand !== null && inHand.consultationId === null, JOIN_CHECK_MS, () => void checkJoined());
 
   const callNext = async () => {

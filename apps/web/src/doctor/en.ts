@@ -55,6 +55,7 @@ export const doctorEn = {
   'call.missedBack': 'Token {number} did not join and is back in the queue for one more call.',
   'call.clear': 'Clear this call and go back to the queue',
   'call.cleared': 'The call was cleared. The patient keeps their place if they are still waiting.',
+  'call.lapsed': 'Token {number} did not join after two calls, so the token has ended.',
   'call.recall': 'Call again',
   'call.skip': 'Skip for now',
   'call.skipped': 'Token {number} keeps their place and will be called again soon.',
