@@ -318,6 +318,43 @@ describe('calling patients', () => {
     );
   });
 
+  it("names the patient, shows the doctor's call after a reload, and shows an ended token with its reason", async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const p = await patient();
+    const token = (await take(p, opdId)).json();
+    const queue = await test.app.inject({ method: 'GET', url: `/api/v1/opd/${opdId}/queue`, headers: doctor.auth });
+    expect(queue.json().items[0].patientName).toMatch(/^Patient /);
+    expect((await test.app.inject({ method: 'GET', url: '/api/v1/me/opd-call', headers: doctor.auth })).json()).toEqual(
+      { token: null },
+    );
+    await callNext(doctor, opdId);
+    const mine = await test.app.inject({ method: 'GET', url: '/api/v1/me/opd-call', headers: doctor.auth });
+    expect(mine.json().token).toMatchObject({ id: token.id, status: 'called' });
+    await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/no-show`,
+      headers: doctor.auth,
+      payload: { reason: 'no answer' },
+    });
+    const ended = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/opd/tokens/${token.id as string}`,
+      headers: p.headers,
+    });
+    expect(ended.json()).toMatchObject({ status: 'no_show', outcomeReason: 'no answer' });
+    const stranger = await patient();
+    expect(
+      (
+        await test.app.inject({
+          method: 'GET',
+          url: `/api/v1/opd/tokens/${token.id as string}`,
+          headers: stranger.headers,
+        })
+      ).statusCode,
+    ).toBe(404);
+  });
+
   it('skips a patient without losing their place, recalls them, and records a no-show with its reason', async () => {
     const opdId = await openOpd();
     const doctor = await doctorAt(opdId);

@@ -315,4 +315,13 @@ export class QueueRepository {
     );
     return row?.minutes;
   }
+
+  async patientNames(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<{ id: string; name: string }>(
+      'select id, name from patients where id = any($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
 }

@@ -68,6 +68,36 @@ export function queueRoutes(service: QueueService, clock: Clock): FastifyPluginA
       async (request) => ({ items: (await service.myTokens(actorOf(request))).map(wire) }),
     );
 
+    app.get(
+      '/api/v1/opd/tokens/:id',
+      {
+        config: { auth: { roles: ['patient', ...QUEUE_MANAGERS] } },
+        schema: {
+          tags: ['OPD queue'],
+          summary: 'One token, also after it ended (with the reason)',
+          params: IdParams,
+          response: responses({ 200: TokenSchema }),
+        },
+      },
+      async (request) => wire(await service.token(actorOf(request), request.params.id)),
+    );
+
+    app.get(
+      '/api/v1/me/opd-call',
+      {
+        config: { auth: { roles: QUEUE_DOCTORS } },
+        schema: {
+          tags: ['OPD queue'],
+          summary: 'The patient I have called or am seeing now, if any',
+          response: responses({ 200: CallNextResponse }),
+        },
+      },
+      async (request) => {
+        const token = await service.inHand(actorOf(request));
+        return { token: token === null ? null : wire(token) };
+      },
+    );
+
     app.post(
       '/api/v1/opd/tokens/:id/cancel',
       {

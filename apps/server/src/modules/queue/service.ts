@@ -162,6 +162,23 @@ export class QueueService {
     return { token: await this.view(token, opd, patient), created: true };
   }
 
+  /** One token, with its final status and reason when it has ended: for its owner, or staff of its state. */
+  async token(actor: Actor, tokenId: string): Promise<TokenView> {
+    const token =
+      actor.principal.kind === 'patient'
+        ? await this.ownToken(actor, tokenId)
+        : await this.tokenForStaff(actor, tokenId);
+    return only(await this.views(actor, [token]));
+  }
+
+  /** The patient this doctor has in hand (called or in consultation), after a reload or on another device. */
+  async inHand(actor: Actor): Promise<TokenView | null> {
+    const doctor = await this.practitioners.forUser(actor.principal.userId);
+    if (doctor === undefined) throw notFound('Your practitioner record');
+    const token = await this.repository.inHand(doctor.id);
+    return token === undefined ? null : only(await this.views(actor, [token]));
+  }
+
   /** The live tokens of the signed-in account, with place and wait: what any device shows on return. */
   async myTokens(actor: Actor): Promise<TokenView[]> {
     const tokens = await this.repository.liveForAccount(actor.principal.userId);
@@ -519,13 +536,15 @@ export class QueueService {
   }
 
   private async viewsFor(tokens: TokenRow[], opd: OpdView, patient?: PatientRow): Promise<TokenView[]> {
+    const names =
+      patient === undefined ? await this.repository.patientNames([...new Set(tokens.map((t) => t.patientId))]) : null;
     return Promise.all(
       tokens.map(async (token) => {
         const ahead = token.status === 'waiting' ? await this.repository.ahead(token) : null;
         return {
           ...token,
           opdName: opd.name,
-          patientName: patient?.name ?? '',
+          patientName: patient?.name ?? names?.get(token.patientId) ?? '',
           ahead,
           estimatedWaitMinutes:
             ahead === null || opd.settings === null
