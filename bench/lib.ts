@@ -28,3 +28,58 @@ export function round(value: number, digits = 2): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+// Helpers for benchmarks that watch processes (imports are hoisted, so this one may sit here).
+import { readFileSync } from 'node:fs';
+
+/** The value at quantile `q` (0..1) of some numbers, nearest rank; NaN when there are none. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // The command name may hold spaces: the fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Resident memory now and at its peak (VmRSS, VmHWM) of a process, in MiB, from /proc/<pid>/status. */
+export function processMemoryMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** The soft limit on open files of a process, from /proc/<pid>/limits. */
+export function openFileLimit(pid: number): number {
+  const limits = readFileSync(`/proc/${String(pid)}/limits`, 'utf8');
+  const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+  return match?.[1] === undefined || match[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match[1]);
+}
+
+/** Busy and total CPU seconds of the whole machine so far, from /proc/stat. */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+}
+
+/** Linux reports process times in clock ticks; USER_HZ is 100 on every mainstream kernel. */
+const CLOCK_TICKS = 100;
+
+/**
+ * Seconds a process's main thread has spent running and waiting for a CPU while runnable, from
+ * /proc/<pid>/schedstat: the waiting shows how much other processes on the machine held it back.
+ */
+export function processScheduling(pid: number): { running: number; waiting: number } {
+  const [running = 0, waiting = 0] = readFileSync(`/proc/${String(pid)}/schedstat`, 'utf8')
+    .split(' ')
+    .map(Number);
+  return { running: running / 1e9, waiting: waiting / 1e9 };
+}

@@ -9,6 +9,11 @@ const BENCHMARKS: Record<
     description: 'GET /health and an authenticated read vs a bare Node http server',
     load: () => import('./health.js'),
   },
+  queue: {
+    description:
+      'OPD queue: 100 OPDs, 1,000 doctors, 50,000 patients on live sockets; call-next rate, latency, notice delay (--scale, --rate)',
+    load: () => import('./queue.js'),
+  },
   import: {
     description: 'CSV import of a national care network (--scale 0.1 for a quick run), then facility search',
     load: () => import('./import.js'),

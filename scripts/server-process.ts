@@ -13,6 +13,8 @@ export interface RunningServer {
   dataDir: string;
   process: ChildProcess;
   storage: 'pglite' | 'postgres';
+  /** The database the server uses, when it is PostgreSQL (for benchmarks that seed it directly). */
+  databaseUrl?: string;
   /** Sends SIGTERM and resolves with the exit code once the process has ended. */
   stop(): Promise<number | null>;
 }
@@ -97,6 +99,7 @@ export async function startServer(
     dataDir,
     process: child,
     storage: databaseUrl === undefined ? 'pglite' : 'postgres',
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
     stop: async () => {
       let code = child.exitCode;
       if (code === null) {
