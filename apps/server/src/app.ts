@@ -171,13 +171,17 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     config.queue,
     (facilityIds) => rosters.availableNow(facilityIds),
   );
-  const live = new LiveHub(deps.bus, queue);
+  const live = new LiveHub(deps.bus, queue, 1000, (error) => app.log.warn({ err: error }, 'live update failed'));
   await live.start();
   // Missed calls and closed OPDs are swept on every instance; each step is a guarded update.
+  let sweeping: Promise<void> | null = null;
   const queueSweeper = setInterval(() => {
-    queue
+    sweeping ??= queue
       .sweep(async (opdId, at) => (await opds.openNow(opdId, at)).openNow)
-      .catch((error: unknown) => app.log.warn({ err: error }, 'queue sweep failed'));
+      .catch((error: unknown) => app.log.warn({ err: error }, 'queue sweep failed'))
+      .finally(() => {
+        sweeping = null;
+      });
   }, config.queue.sweepSeconds * 1000);
   queueSweeper.unref();
   const imports = new ImportService(new ImportRepository(deps.db), geography, audit, {
@@ -258,6 +262,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   app.addHook('onClose', async () => {
     clearInterval(housekeeping);
     clearInterval(queueSweeper);
+    await sweeping;
     await live.stop();
     await stopRevocations();
     await imports.close();

@@ -33,12 +33,13 @@ export class LiveHub {
   private readonly dirty = new Set<string>();
   private stopQueueEvents: (() => Promise<void>) | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private ticking = false;
+  private running: Promise<void> | null = null;
 
   constructor(
     private readonly bus: Bus,
     private readonly queue: QueueReader,
     private readonly tickMs = 1000,
+    private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -46,12 +47,17 @@ export class LiveHub {
       const opdId = (message as { opdId?: unknown }).opdId;
       if (typeof opdId === 'string' && (this.opdAccounts.has(opdId) || this.staff.has(opdId))) this.dirty.add(opdId);
     });
-    this.timer = setInterval(() => void this.tick(), this.tickMs);
+    this.timer = setInterval(() => {
+      // A failed tick (the database briefly away) is retried on the next one; it must not crash the process.
+      this.tick().catch((error: unknown) => this.onError(error));
+    }, this.tickMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
+    // A tick still running must finish before the database closes under it.
+    await this.running;
     await this.stopQueueEvents?.();
     await Promise.all([...this.accountSubscriptions.values()].map((stop) => stop()));
     this.accountSubscriptions.clear();
@@ -113,26 +119,30 @@ export class LiveHub {
 
   /** Recomputes the OPDs that changed since the last tick; exposed for tests and benchmarks. */
   async tick(): Promise<void> {
-    if (this.ticking || this.dirty.size === 0) return;
-    this.ticking = true;
+    if (this.running !== null || this.dirty.size === 0) return;
+    this.running = this.recompute();
     try {
-      const opds = [...this.dirty];
-      this.dirty.clear();
-      for (const opdId of opds) {
-        const positions = await this.queue.positions(opdId);
-        for (const socket of this.staff.get(opdId) ?? [])
-          socket.send({ type: 'queue', opdId, waiting: positions.length });
-        for (const position of positions) {
-          const sockets = this.patients.get(position.accountUserId);
-          if (sockets === undefined) continue;
-          const signature = `${String(position.ahead)}:${String(position.estimatedWaitMinutes)}`;
-          if (this.lastSent.get(position.tokenId) === signature) continue;
-          this.lastSent.set(position.tokenId, signature);
-          for (const socket of sockets) socket.send({ type: 'position', ...withoutAccount(position) });
-        }
-      }
+      await this.running;
     } finally {
-      this.ticking = false;
+      this.running = null;
+    }
+  }
+
+  private async recompute(): Promise<void> {
+    const opds = [...this.dirty];
+    this.dirty.clear();
+    for (const opdId of opds) {
+      const positions = await this.queue.positions(opdId);
+      for (const socket of this.staff.get(opdId) ?? [])
+        socket.send({ type: 'queue', opdId, waiting: positions.length });
+      for (const position of positions) {
+        const sockets = this.patients.get(position.accountUserId);
+        if (sockets === undefined) continue;
+        const signature = `${String(position.ahead)}:${String(position.estimatedWaitMinutes)}`;
+        if (this.lastSent.get(position.tokenId) === signature) continue;
+        this.lastSent.set(position.tokenId, signature);
+        for (const socket of sockets) socket.send({ type: 'position', ...withoutAccount(position) });
+      }
     }
   }
 
