@@ -1,6 +1,6 @@
 import type { StateScope } from '../../platform/auth.js';
 import type { Database, Queryable } from '../../platform/db/database.js';
-import { stateScopeCondition } from '../../platform/db/sql.js';
+import { startsWithPattern, stateScopeCondition } from '../../platform/db/sql.js';
 
 export const FACILITY_KINDS = ['spoke', 'hub', 'opd', 'referral', 'pharmacy'] as const;
 export type FacilityKind = (typeof FACILITY_KINDS)[number];
@@ -115,7 +115,7 @@ export class FacilityRepository {
     if (search.updatedSince !== undefined) add((n) => `updated_at >= $${n}`, search.updatedSince);
     if (search.active !== undefined) add((n) => `active = $${n}`, search.active);
     if (search.namePrefix !== undefined) {
-      add((n) => `lower(name) like $${n}`, `${search.namePrefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      add((n) => `lower(name) like $${n}`, startsWithPattern(search.namePrefix));
     }
     // One round trip: the total rides along on every row of the page.
     const rows = await this.db.query<FacilityRow & { total: number }>(

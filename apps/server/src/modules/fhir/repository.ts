@@ -1,6 +1,6 @@
 import type { StateScope } from '../../platform/auth.js';
 import type { Database } from '../../platform/db/database.js';
-import { containsPattern, stateScopeCondition } from '../../platform/db/sql.js';
+import { containsPattern, startsWithPattern, stateScopeCondition } from '../../platform/db/sql.js';
 import type { FacilityKind } from '../facilities/index.js';
 import type { PractitionerRoleKind } from '../practitioners/index.js';
 import {
@@ -174,10 +174,6 @@ function booleanIn(column: string, values: boolean[], params: Params): Condition
   return values.length === 0 ? false : `${column} = any(${params.add(values)}::boolean[])`;
 }
 
-function prefixPattern(text: string): string {
-  return `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** String search: starts with (or, with `words`, a word starts with), contains, exact. */
 function nameCondition(
   column: string,
@@ -193,7 +189,7 @@ function nameCondition(
         case 'contains':
           return `lower(${column}) like ${params.add(containsPattern(value.toLowerCase()))}`;
         case 'starts': {
-          const pattern = params.add(prefixPattern(value));
+          const pattern = params.add(startsWithPattern(value));
           return words
             ? `(lower(${column}) like ${pattern} or lower(${column}) like ('% ' || ${pattern}))`
             : `lower(${column}) like ${pattern}`;

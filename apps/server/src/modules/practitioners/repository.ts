@@ -1,6 +1,6 @@
 import type { StateScope } from '../../platform/auth.js';
 import type { Database } from '../../platform/db/database.js';
-import { stateScopeCondition } from '../../platform/db/sql.js';
+import { startsWithPattern, stateScopeCondition } from '../../platform/db/sql.js';
 
 export type Gender = 'female' | 'male' | 'other' | 'unknown';
 export const PRACTITIONER_ROLE_KINDS = [
@@ -101,7 +101,7 @@ export class PractitionerRepository {
     if (search.ids !== undefined) add((n) => `p.id = any($${n}::uuid[])`, search.ids);
     if (search.updatedSince !== undefined) add((n) => `p.updated_at >= $${n}`, search.updatedSince);
     if (search.namePrefix !== undefined) {
-      add((n) => `lower(p.name) like $${n}`, `${search.namePrefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      add((n) => `lower(p.name) like $${n}`, startsWithPattern(search.namePrefix));
     }
     if (search.facilityId !== undefined || search.role !== undefined) {
       const conditions = ['r.practitioner_id = p.id', 'r.active'];

@@ -14,3 +14,8 @@ export function stateScopeCondition(scope: StateScope, params: unknown[], column
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
+
+/** A case-insensitive "starts with" pattern for `lower(column) like`, as FHIR string search does. */
+export function startsWithPattern(text: string): string {
+  return `${text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
