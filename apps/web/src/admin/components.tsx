@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode, type Ref, type SelectHTMLAttributes } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { withQuery } from '../api';
 import { Field } from '../components/Field';
 import { Icon } from '../components/Icon';
@@ -21,53 +21,8 @@ export const icons = {
   upload: 'M12 16V4M6 10l6-6 6 6M4 20h16',
 };
 
-type SelectProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id'> & {
-  id: string;
-  label: string;
-  hint?: string | undefined;
-  error?: string | undefined;
-  options: { value: string; label: string }[];
-  /** A first, empty choice ("Any kind"); without it the select always has a value. */
-  empty?: string | undefined;
-  ref?: Ref<HTMLSelectElement> | undefined;
-};
-
-/** A labelled select, with its hint and error read out with it, like Field. */
-export function SelectField({ id, label, hint, error, options, empty, ref, className, ...select }: SelectProps) {
-  const describedBy = [hint === undefined ? null : `${id}-hint`, error === undefined ? null : `${id}-error`]
-    .filter(Boolean)
-    .join(' ');
-  return (
-    <div className={error === undefined ? 'field' : 'field field-invalid'}>
-      <label htmlFor={id}>{label}</label>
-      {hint !== undefined && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      )}
-      {error !== undefined && (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          <Icon d={alert} /> <span>{error}</span>
-        </p>
-      )}
-      <select
-        ref={ref}
-        id={id}
-        className={className === undefined ? 'input select' : `input select ${className}`}
-        aria-invalid={error === undefined ? undefined : true}
-        aria-describedby={describedBy === '' ? undefined : describedBy}
-        {...select}
-      >
-        {empty !== undefined && <option value="">{empty}</option>}
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+/** The shared labelled select, under the name the admin pages use. */
+export { Select as SelectField } from '../components/Select';
 
 /** Several choices under one legend; the error names the group. */
 export function CheckboxGroup(props: {
