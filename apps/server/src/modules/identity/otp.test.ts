@@ -41,7 +41,7 @@ describe('patient sign-in by one-time code', () => {
     expect(me.json().kind).toBe('patient');
   });
 
-  it('accepts a mobile number typed with the country code and spaces', async () => {
+  it('takes the 10-digit number only; the app strips a country code and spaces before sending', async () => {
     const requested = await requestCode('+91 98765 43210');
     expect(requested.statusCode).toBe(400);
     const normalised = await test.app.inject({

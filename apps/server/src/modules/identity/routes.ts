@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { STAFF_ROLES, normaliseIndianMobile } from '@sanjog/shared';
+import { STAFF_ROLES } from '@sanjog/shared';
 import { principalRoles, type Principal } from '../../platform/auth.js';
 import { requirePrincipal, SESSION_COOKIE } from '../../platform/http/authenticate.js';
 import { EmptyBody, IdParams, responses } from '../../platform/http/schemas.js';
@@ -69,7 +69,7 @@ export function identityRoutes(service: IdentityService, options: IdentityRouteO
         },
       },
       async (request) => {
-        const result = await service.requestOtp(normaliseIndianMobile(request.body.mobile), client(request));
+        const result = await service.requestOtp(request.body.mobile, client(request));
         return { challengeId: result.challengeId, expiresAt: result.expiresAt.toISOString() };
       },
     );
