@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const serverTests = ['apps/server/src/**/*.test.ts', 'packages/*/src/**/*.test.ts'];
-const shared = { resolve: { conditions: ['source'] } };
+const shared = { resolve: { conditions: ['source'] }, ssr: { resolve: { conditions: ['source'] } } };
 
 /**
  * One run covers everything: unit and integration tests on the embedded PGlite, the same

@@ -150,7 +150,10 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     audit,
   );
   const rosters = new RosterService(new RosterRepository(deps.db), audit, deps.clock);
-  const opds = new OpdService(new OpdRepository(deps.db), rosters, audit, deps.clock);
+  const queueRepository = new QueueRepository(deps.db);
+  const opds = new OpdService(new OpdRepository(deps.db), rosters, audit, deps.clock, (ids) =>
+    queueRepository.waitingCounts(ids),
+  );
   const patientAccounts = new IdentityRepository(deps.db);
   const patients = new PatientService(new PatientRepository(deps.db), geography, audit, {
     files: new PostgresFileStore(deps.db),
@@ -158,9 +161,15 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     clock: deps.clock,
   });
   const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
-  const consultations = new ConsultationService(new ConsultationRepository(deps.db), terminology, audit, deps.clock);
+  const consultations = new ConsultationService(
+    new ConsultationRepository(deps.db),
+    terminology,
+    audit,
+    deps.clock,
+    (practitionerId, from, to) => queueRepository.noShowCount(practitionerId, from, to),
+  );
   const queue = new QueueService(
-    new QueueRepository(deps.db),
+    queueRepository,
     opds,
     patients,
     practitioners,
@@ -170,6 +179,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     deps.clock,
     config.queue,
     (facilityIds) => rosters.availableNow(facilityIds),
+    (opdId, at) => opds.openNow(opdId, at),
   );
   const live = new LiveHub(deps.bus, queue, 1000, (error) => app.log.warn({ err: error }, 'live update failed'));
   await live.start();
@@ -177,7 +187,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   let sweeping: Promise<void> | null = null;
   const queueSweeper = setInterval(() => {
     sweeping ??= queue
-      .sweep(async (opdId, at) => (await opds.openNow(opdId, at)).openNow)
+      .sweep()
       .catch((error: unknown) => app.log.warn({ err: error }, 'queue sweep failed'))
       .finally(() => {
         sweeping = null;

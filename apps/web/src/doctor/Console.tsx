@@ -1,3 +1,4 @@
+import { DaySummary } from './DaySummary';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, serverNow, toApiError, type ApiError, type Me } from '../api';
 import { LoadError, Loading, Notice } from '../components/Notice';
@@ -96,13 +97,16 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
   const [waiting, setWaiting] = useState<number | undefined>();
   const [news, setNews] = useState<{ kind: 'info' | 'success' | 'error'; text: string } | undefined>();
   const [calling, setCalling] = useState(false);
+  const [dayKey, setDayKey] = useState(0);
   const inHandRef = useRef(inHand);
 
   const setInHand = useCallback(
     (next: InHand | null) => {
       inHandRef.current = next;
-      if (next === null) kept.remove(`${storeKey}.inHand`);
-      else kept.set(`${storeKey}.inHand`, next);
+      if (next === null) {
+        kept.remove(`${storeKey}.inHand`);
+        setDayKey((key) => key + 1);
+      } else kept.set(`${storeKey}.inHand`, next);
       setInHandState(next);
     },
     [storeKey],
@@ -163,12 +167,22 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
 
   const onMessage = useCallback(
     (message: LiveMessage) => {
+      // The patient we hold joined, left or missed the call: told at once, not at the next poll.
+      if (message.type === 'token' && message.tokenId === inHandRef.current?.tokenId) {
+        if (message.event === 'cancelled') {
+          setInHand(null);
+          setNews({ kind: 'info', text: t('call.left', { number: inHandRef.current.tokenNumber }) });
+        }
+        void checkJoined();
+        void loadQueue();
+        return;
+      }
       if (message.type !== 'queue' || message.opdId !== opdId) return;
       setWaiting(message.waiting);
       void loadQueue();
       void checkJoined();
     },
-    [opdId, loadQueue, checkJoined],
+    [opdId, loadQueue, checkJoined, setInHand, t],
   );
   const live = useLive(`/api/v1/live?opdId=${encodeURIComponent(opdId)}`, onMessage);
   useEffect(() => {
@@ -247,6 +261,7 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
         )}
       </div>
       <Availability />
+      <DaySummary refreshKey={dayKey} />
       {news !== undefined && (
         <Notice kind={news.kind}>
           <p data-testid="doctor-news">{news.text}</p>

@@ -51,6 +51,13 @@ export const doctorEn = {
   'call.over':
     'The patient did not join in time. They will be offered the call once more. You can call the next patient.',
   'call.waitingForJoin': 'The patient sees a Join now button. Their consultation opens here when they join.',
+  'day.title': 'Today',
+  'day.seen': 'Seen',
+  'day.noShow': 'Did not come',
+  'day.notHappened': 'Call did not happen',
+  'day.average': 'Average time',
+  'day.minutes': '{minutes} min',
+  'call.left': 'The patient of token {number} left the queue.',
   'call.joined': 'Token {number} joined. The consultation has started.',
   'call.missedBack': 'Token {number} did not join and is back in the queue for one more call.',
   'call.clear': 'Clear this call and go back to the queue',

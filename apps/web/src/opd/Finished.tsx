@@ -3,7 +3,7 @@ import { api, ApiError, withQuery } from '../api';
 import { Notice } from '../components/Notice';
 import { Page } from '../components/Page';
 import { errorMessage } from '../errors';
-import { Link } from '../router';
+import { Link, navigate } from '../router';
 import { useApi } from '../useApi';
 import { useOpdI18n } from './i18n';
 import { openText } from './Start';
@@ -46,6 +46,7 @@ export function Finished(props: {
             <p>{t('done.body', { doctor: consultation.practitionerName, name: consultation.patientName })}</p>
           </Notice>
           <Summary consultation={consultation} />
+          <FollowUpBooking consultation={consultation} />
           {consultation.rating === null ? (
             <Rating consultation={consultation} onRated={props.onConsultation} />
           ) : (
@@ -77,6 +78,7 @@ export function Finished(props: {
     lapsed: t('ended.lapsed'),
     closed: t('ended.closed'),
     no_show: t('ended.noShow'),
+    not_happened: t('ended.notHappenedShort'),
     cancelled: t('ended.cancelled'),
     transferred: t('ended.transferred'),
     completed: t('ended.completed'),
@@ -87,24 +89,87 @@ export function Finished(props: {
         <p data-testid="ended" data-status={ended.status}>
           {words[ended.status] ?? t('ended.unknown')}
         </p>
-        {token?.outcomeReason != null && ended.status === 'no_show' && (
+        {token?.outcomeReason != null && (ended.status === 'no_show' || ended.status === 'not_happened') && (
           <p>{t('ended.reason', { reason: token.outcomeReason })}</p>
         )}
       </Notice>
-      {ended.status === 'closed' && token !== undefined && <NextSession opdId={token.opdId} />}
+      {ended.status === 'closed' && token !== undefined && <NextSession token={token} />}
       {another || newToken}
     </Page>
   );
 }
 
-function NextSession({ opdId }: { opdId: string }) {
+/** A token closed at closing: keep the place (in arrival order) for the OPD's next session. */
+function NextSession({ token }: { token: Token }) {
   const i18n = useOpdI18n();
-  const opd = useApi<Opd>(`/api/v1/opds/${encodeURIComponent(opdId)}`);
-  if (opd.data === undefined) return null;
+  const { t } = i18n;
+  const opd = useApi<Opd>(`/api/v1/opds/${encodeURIComponent(token.opdId)}`);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const keep = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const booked = await api.post<Token>(`/api/v1/opd/tokens/${encodeURIComponent(token.id)}/next-session`, {});
+      navigate(`/consult/token/${booked.id}`);
+    } catch (failure) {
+      setError(errorMessage(failure, i18n));
+      setBusy(false);
+    }
+  };
   return (
-    <p className="opd-status" data-testid="next-session">
-      {opd.data.name}: {openText(opd.data, i18n)}
-    </p>
+    <section className="panel" data-testid="next-session">
+      {opd.data !== undefined && (
+        <p className="opd-status">
+          {opd.data.name}: {openText(opd.data, i18n)}
+        </p>
+      )}
+      {error !== undefined && <Notice kind="error">{error}</Notice>}
+      {!(opd.data?.openNow ?? false) && (token.nextSessionAt !== null || opd.data?.opensAt != null) && (
+        <p>
+          <button type="button" className="button" disabled={busy} onClick={() => void keep()} data-testid="keep-place">
+            {t('ended.keepPlace', { time: i18n.dateTime(token.nextSessionAt ?? opd.data?.opensAt ?? '') })}
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The doctor asked to see the patient again here: book it with the same doctor, in a tap. */
+function FollowUpBooking({ consultation }: { consultation: Consultation }) {
+  const i18n = useOpdI18n();
+  const { t } = i18n;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const followUp = consultation.record.followUp;
+  if (consultation.kind !== 'opd' || followUp === null) return null;
+  if (followUp.with !== 'same_doctor' && followUp.with !== 'same_facility') return null;
+  const book = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const booked = await api.post<Token>('/api/v1/opd/follow-ups', { consultationId: consultation.id });
+      navigate(`/consult/token/${booked.id}`);
+    } catch (failure) {
+      setError(errorMessage(failure, i18n));
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="follow-up-heading">
+      <h2 id="follow-up-heading">{t('done.followUp')}</h2>
+      <p>
+        {t(followUp.with === 'same_doctor' ? 'followUp.sameDoctor' : 'followUp.sameOpd', {
+          doctor: consultation.practitionerName,
+          date: i18n.date(followUp.dueDate),
+        })}
+      </p>
+      {error !== undefined && <Notice kind="error">{error}</Notice>}
+      <button type="button" className="button" disabled={busy} onClick={() => void book()} data-testid="book-follow-up">
+        {t('followUp.book')}
+      </button>
+    </section>
   );
 }
 

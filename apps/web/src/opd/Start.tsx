@@ -235,13 +235,14 @@ function ChooseOpd({ profile, token }: { profile: Profile; token: Token | undefi
               )}
               {opd.openNow && (
                 <div>
-                  <dt>{opd.estimatedWaitMinutes === undefined ? t('opds.doctors') : t('opds.wait')}</dt>
-                  <dd>
-                    {opd.estimatedWaitMinutes !== undefined
-                      ? t('opds.waitMinutes', { minutes: opd.estimatedWaitMinutes })
-                      : opd.doctorsAvailable === 0
-                        ? t('opds.noDoctorFree')
-                        : t('opds.perPatient', { minutes: opd.consultationMinutes, doctors: opd.doctorsAvailable })}
+                  <dt>{opd.doctorsAvailable === 0 ? t('opds.doctors') : t('opds.wait')}</dt>
+                  <dd data-testid="opd-wait">
+                    {opd.doctorsAvailable === 0
+                      ? t('opds.noDoctorFree')
+                      : t('opds.waitWith', {
+                          minutes: opd.estimatedWaitMinutes ?? opd.consultationMinutes,
+                          waiting: opd.waiting,
+                        })}
                   </dd>
                 </div>
               )}

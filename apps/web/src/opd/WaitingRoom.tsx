@@ -200,6 +200,7 @@ function Room(props: {
         </div>
       )}
       {props.loadError !== undefined && <LoadError error={props.loadError} />}
+      {token.status === 'booked' && <Booked token={token} onLeft={props.onLeft} />}
       {token.status === 'waiting' && <Waiting token={token} news={news} onLeft={props.onLeft} />}
       {token.status === 'called' && <Called token={token} onToken={props.onToken} />}
       {token.status === 'in_consultation' && <InConsultation token={token} onToken={props.onToken} />}
@@ -261,6 +262,29 @@ function Waiting({ token, news, onLeft }: { token: Token; news: string | undefin
         </ol>
         <p className="free">{t('opd.free')}</p>
       </section>
+      <Leave token={token} onLeft={onLeft} />
+    </>
+  );
+}
+
+/** A place booked in a later session: the next one after closing, or a follow-up with the same doctor. */
+function Booked({ token, onLeft }: { token: Token; onLeft: () => void }) {
+  const i18n = useOpdI18n();
+  const { t } = i18n;
+  return (
+    <>
+      <div className="waiting-card" data-testid="booked">
+        <TokenNumber token={token} />
+        <div className="place" role="status" aria-atomic="true">
+          <p className="place-ahead">
+            {t(token.followUpOf === null ? 'booked.nextSession' : 'booked.followUp', {
+              time: token.bookedFor === null ? '' : i18n.dateTime(token.bookedFor),
+            })}
+          </p>
+          <p className="place-wait">{t('booked.place')}</p>
+        </div>
+      </div>
+      <NotifyMe />
       <Leave token={token} onLeft={onLeft} />
     </>
   );

@@ -37,19 +37,20 @@ export interface Opd {
   opensAt?: string;
   closesAt?: string;
   doctorsAvailable: number;
-  /** Not sent yet: shown when the server starts sending it. */
-  estimatedWaitMinutes?: number;
-  /** Not sent yet: shown when the server starts sending it. */
-  waiting?: number;
+  /** For a token taken now; null when closed. */
+  estimatedWaitMinutes: number | null;
+  waiting: number;
 }
 
 export type Priority = 'normal' | 'emergency' | 'elderly' | 'pregnant' | 'disabled';
 
 export type TokenStatus =
+  | 'booked'
   | 'waiting'
   | 'called'
   | 'in_consultation'
   | 'completed'
+  | 'not_happened'
   | 'no_show'
   | 'lapsed'
   | 'cancelled'
@@ -76,6 +77,11 @@ export interface Token {
   ahead: number | null;
   estimatedWaitMinutes: number | null;
   waitingMinutes: number;
+  /** A booking: when its session opens and it joins the queue. */
+  bookedFor: string | null;
+  /** A token closed at closing: when the next session opens. */
+  nextSessionAt: string | null;
+  followUpOf: string | null;
 }
 
 export interface UploadedFile {
@@ -140,6 +146,7 @@ export type NotHappenedReason =
 
 export interface Consultation {
   id: string;
+  kind: 'opd' | 'hub_spoke';
   patientId: string;
   patientName: string;
   practitionerId: string;

@@ -608,6 +608,7 @@ describe("a doctor's day", () => {
       completed: 2,
       notHappened: 1,
       inProgress: 0,
+      noShow: 0,
       averageMinutes: 17.5,
       totalMinutes: 35,
     });

@@ -208,6 +208,7 @@ export const DaySummarySchema = Type.Object({
   completed: Type.Integer(),
   notHappened: Type.Integer(),
   inProgress: Type.Integer(),
+  noShow: Type.Integer({ description: 'OPD patients called and marked as not come' }),
   averageMinutes: Nullable(Type.Number({ description: 'of the completed consultations' })),
   totalMinutes: Type.Number(),
 });

@@ -74,6 +74,7 @@ export interface RatingInput {
 }
 
 export interface DaySummary extends DayCounts {
+  noShow: number;
   date: string;
   timeZone: string;
   practitionerId: string;
@@ -93,7 +94,21 @@ export class ConsultationService {
     private readonly terminology: Pick<TerminologyService, 'complaint' | 'diagnosis' | 'speciality'>,
     private readonly audit: AuditRecorder,
     private readonly clock: Clock,
+    /** No-shows a doctor marked between two instants (the OPD queue knows them). */
+    private readonly noShows: (practitionerId: string, from: Date, to: Date) => Promise<number> = () =>
+      Promise.resolve(0),
   ) {}
+
+  /**
+   * How a consultation ended, for the queue closing its token; no patient data, so not audited
+   * here (the queue audits the token change).
+   */
+  async outcome(
+    id: string,
+  ): Promise<{ status: ConsultationRow['status']; notHappenedReason: NotHappenedReason | null } | undefined> {
+    const row = await this.repository.findAny(id);
+    return row === undefined ? undefined : { status: row.status, notHappenedReason: row.notHappenedReason };
+  }
 
   /**
    * Starts a consultation. Idempotent per token: while the token's consultation is in progress
@@ -299,13 +314,17 @@ export class ConsultationService {
     const day = date ?? localParts(this.clock.now(), practitioner.timeZone).date;
     const from = zonedInstant(day, 0, practitioner.timeZone);
     const to = zonedInstant(addDays(day, 1), 0, practitioner.timeZone);
-    const counts = await this.repository.dayCounts(practitioner.id, from, to);
+    const [counts, noShow] = await Promise.all([
+      this.repository.dayCounts(practitioner.id, from, to),
+      this.noShows(practitioner.id, from, to),
+    ]);
     const round = (minutes: number) => Math.round(minutes * 10) / 10;
     return {
       date: day,
       timeZone: practitioner.timeZone,
       practitionerId: practitioner.id,
       ...counts,
+      noShow,
       averageMinutes: counts.averageMinutes === null ? null : round(counts.averageMinutes),
       totalMinutes: round(counts.totalMinutes),
     };

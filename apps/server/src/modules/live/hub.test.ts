@@ -76,4 +76,30 @@ describe('live hub', () => {
     expect(hub.connections()).toBe(1);
     await hub.stop();
   });
+
+  it("tells the OPD's consoles at once when a patient a doctor holds joins, and only the count otherwise", async () => {
+    const bus = new InProcessBus();
+    const queue = new FakeQueue();
+    queue.order = [{ tokenId: 't2', accountUserId: 'a2' }];
+    const hub = new LiveHub(bus, queue, 60_000);
+    await hub.start();
+    const console: LiveMessage[] = [];
+    const elsewhere: LiveMessage[] = [];
+    hub.connectStaff('opd-1', { send: (m) => console.push(m) });
+    hub.connectStaff('opd-2', { send: (m) => elsewhere.push(m) });
+    await bus.publish('queue.changed', {
+      opdId: 'opd-1',
+      tokenId: 't1',
+      event: 'joined',
+      status: 'in_consultation',
+      practitionerId: 'p1',
+    });
+    await bus.publish('queue.changed', { opdId: 'opd-1' });
+    await flush();
+    expect(console).toEqual([{ type: 'token', tokenId: 't1', event: 'joined', status: 'in_consultation' }]);
+    await hub.tick();
+    expect(console.at(-1)).toEqual({ type: 'queue', opdId: 'opd-1', waiting: 1 });
+    expect(elsewhere.filter((m) => m.type === 'token')).toEqual([]);
+    await hub.stop();
+  });
 });

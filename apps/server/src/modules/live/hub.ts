@@ -1,5 +1,5 @@
 import type { Bus } from '../../platform/bus.js';
-import type { Position } from '../queue/index.js';
+import type { Position, QueueChange } from '../queue/index.js';
 import { accountTopic, QUEUE_CHANGED_TOPIC } from '../queue/index.js';
 
 /** What a live connection can be sent. */
@@ -44,8 +44,20 @@ export class LiveHub {
 
   async start(): Promise<void> {
     this.stopQueueEvents = await this.bus.subscribe(QUEUE_CHANGED_TOPIC, (message) => {
-      const opdId = (message as { opdId?: unknown }).opdId;
-      if (typeof opdId === 'string' && (this.opdAccounts.has(opdId) || this.staff.has(opdId))) this.dirty.add(opdId);
+      const change = message as Partial<QueueChange>;
+      const opdId = change.opdId;
+      if (typeof opdId !== 'string') return;
+      const consoles = this.staff.get(opdId);
+      if (consoles !== undefined && change.tokenId !== undefined && change.event !== undefined) {
+        const event = {
+          type: 'token',
+          tokenId: change.tokenId,
+          event: change.event,
+          status: change.status ?? '',
+        } as const;
+        for (const socket of consoles) socket.send(event);
+      }
+      if (this.opdAccounts.has(opdId) || consoles !== undefined) this.dirty.add(opdId);
     });
     this.timer = setInterval(() => {
       // A failed tick (the database briefly away) is retried on the next one; it must not crash the process.

@@ -302,6 +302,9 @@ describe('the list of OPDs', () => {
         activeDoctors: 3,
         doctorsOnShift: 2,
         doctorsAvailable: 1,
+        waiting: 0,
+        // Nobody waiting, 10 minutes a patient, one doctor free.
+        estimatedWaitMinutes: 10,
       },
     ]);
     expect(body.items.map((o: { id: string }) => o.id)).not.toContain(upOpdUnconfigured);

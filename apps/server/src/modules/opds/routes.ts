@@ -11,6 +11,8 @@ const instants = (view: OpdView) => ({
   activeDoctors: view.activeDoctors,
   doctorsOnShift: view.doctorsOnShift,
   doctorsAvailable: view.doctorsAvailable,
+  waiting: view.waiting,
+  estimatedWaitMinutes: view.estimatedWaitMinutes,
 });
 
 export const opdDetailToWire = (view: OpdView) => ({

@@ -55,6 +55,10 @@ const now = {
   activeDoctors: Type.Integer({ description: 'active OPD doctors of this OPD' }),
   doctorsOnShift: Type.Integer({ description: 'of them, on shift now by the roster' }),
   doctorsAvailable: Type.Integer({ description: 'of them, on shift and available now' }),
+  waiting: Type.Integer({ description: 'patients waiting now' }),
+  estimatedWaitMinutes: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'for a token taken now; null when closed',
+  }),
 };
 
 export const OpdSummarySchema = Type.Object({

@@ -23,11 +23,22 @@ export interface OpdSearchInput {
   offset: number;
 }
 
-/** An OPD as it stands now: open or not, and how many of its doctors are on shift and available. */
+/** An OPD as it stands now: open or not, its doctors on shift and available, and its queue. */
 export interface OpdView extends OpdRow, OpeningStatus {
   doctorsOnShift: number;
   doctorsAvailable: number;
+  waiting: number;
+  /** For a patient taking a token now; null when closed or not configured. */
+  estimatedWaitMinutes: number | null;
 }
+
+/** Minutes until a token is likely seen: the patients ahead shared among the doctors available. */
+export function estimatedWaitMinutes(ahead: number, consultationMinutes: number, doctorsAvailable: number): number {
+  return Math.ceil(((ahead + 1) * consultationMinutes) / Math.max(1, doctorsAvailable));
+}
+
+/** Waiting patients per OPD: the queue knows them, and is wired in by the app. */
+export type WaitingCounts = (opdIds: readonly string[]) => Promise<ReadonlyMap<string, number>>;
 
 export class OpdService {
   constructor(
@@ -35,6 +46,7 @@ export class OpdService {
     private readonly rosters: Pick<RosterService, 'onShiftNow'>,
     private readonly audit: AuditRecorder,
     private readonly clock: Clock,
+    private readonly waitingCounts: WaitingCounts = () => Promise.resolve(new Map()),
   ) {}
 
   /** Patients may see every state's OPDs; staff those of the states they serve. */
@@ -136,18 +148,26 @@ export class OpdService {
   /** Adds opening status and doctors on shift: one roster lookup for all the OPDs. */
   private async withStatus(rows: readonly OpdRow[]): Promise<OpdView[]> {
     const now = this.clock.now();
-    const onShift = await this.rosters.onShiftNow(
-      rows.map((row) => row.id),
-      now,
-      { role: OPD_DOCTOR_ROLE },
-    );
+    const ids = rows.map((row) => row.id);
+    const [onShift, waiting] = await Promise.all([
+      this.rosters.onShiftNow(ids, now, { role: OPD_DOCTOR_ROLE }),
+      this.waitingCounts(ids),
+    ]);
     return rows.map((row) => {
       const here = onShift.filter((p) => p.facilityId === row.id);
+      const opening = openingStatus(row.hours, now, row.timeZone);
+      const doctorsAvailable = here.filter((p) => p.status === 'available').length;
+      const waitingHere = waiting.get(row.id) ?? 0;
       return {
         ...row,
-        ...openingStatus(row.hours, now, row.timeZone),
+        ...opening,
         doctorsOnShift: here.length,
-        doctorsAvailable: here.filter((p) => p.status === 'available').length,
+        doctorsAvailable,
+        waiting: waitingHere,
+        estimatedWaitMinutes:
+          opening.openNow && row.settings !== null
+            ? estimatedWaitMinutes(waitingHere, row.settings.consultationMinutes, doctorsAvailable)
+            : null,
       };
     });
   }

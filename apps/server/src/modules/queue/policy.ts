@@ -37,8 +37,3 @@ export function ageOn(localDate: string, birthDate: string | null, birthYear: nu
   }
   return birthYear === null ? null : year - birthYear;
 }
-
-/** Minutes until a token is likely seen: the patients ahead shared among the doctors available. */
-export function estimatedWaitMinutes(ahead: number, consultationMinutes: number, doctorsAvailable: number): number {
-  return Math.ceil(((ahead + 1) * consultationMinutes) / Math.max(1, doctorsAvailable));
-}

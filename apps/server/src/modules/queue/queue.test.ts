@@ -104,6 +104,24 @@ const take = (p: Patient, opdId: string, extra: Record<string, unknown> = {}) =>
 const callNext = (doctor: StaffFixture, opdId: string, app: FastifyInstance = test.app) =>
   app.inject({ method: 'POST', url: `/api/v1/opd/${opdId}/call-next`, headers: doctor.auth, payload: {} });
 const minutes = (n: number) => test.clock.advance(n * 60_000);
+/** Moves the shared clock forward to an instant (never back: other tests' sessions would break). */
+function moveTo(instant: string | Date) {
+  const target = new Date(instant).getTime();
+  const now = test.clock.now().getTime();
+  if (target < now) throw new Error(`the clock is already past ${String(instant)}`);
+  test.clock.advance(target - now);
+}
+const finish = (doctor: StaffFixture, tokenId: string) =>
+  test.app.inject({ method: 'POST', url: `/api/v1/opd/tokens/${tokenId}/finish`, headers: doctor.auth, payload: {} });
+const complete = (doctor: StaffFixture, consultationId: string, record: Record<string, unknown> = {}) =>
+  test.app.inject({
+    method: 'POST',
+    url: `/api/v1/consultations/${consultationId}/complete`,
+    headers: doctor.auth,
+    payload: { complaintText: 'fever for two days', ...record },
+  });
+const join = (p: Patient, tokenId: string) =>
+  test.app.inject({ method: 'POST', url: `/api/v1/opd/tokens/${tokenId}/join`, headers: p.headers, payload: {} });
 
 describe('taking a token', () => {
   it('gives numbered tokens with the place in the queue and an estimated wait', async () => {
@@ -275,6 +293,10 @@ describe('calling patients', () => {
     });
     expect(again.json()).toMatchObject({ status: 'in_consultation', consultationId: joined.json().consultationId });
     expect((await callNext(doctor, opdId)).statusCode).toBe(409);
+    const early = await finish(doctor, token.id as string);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().issue[0].diagnostics).toMatch(/Complete the consultation record/);
+    await complete(doctor, joined.json().consultationId as string);
     const finished = await test.app.inject({
       method: 'POST',
       url: `/api/v1/opd/tokens/${token.id as string}/finish`,
@@ -292,19 +314,17 @@ describe('calling patients', () => {
     await take(await patient(), opdId);
     const events: unknown[] = [];
     await test.bus.subscribe(`queue.account.${p.userId}`, (message) => events.push(message));
-    const opds = test.app.services.opds;
-    const isOpen = async (id: string, at: Date) => (await opds.openNow(id, at)).openNow;
 
     await callNext(doctor, opdId);
     minutes(3);
-    await test.app.services.queue.sweep(isOpen);
+    await test.app.services.queue.sweep();
     const reoffered = await test.app.inject({ method: 'GET', url: '/api/v1/me/tokens', headers: p.headers });
     expect(reoffered.json().items[0]).toMatchObject({ id: token.id, status: 'waiting', ahead: 0, missedCalls: 1 });
 
     const second = await callNext(doctor, opdId);
     expect(second.json().token.id).toBe(token.id);
     minutes(3);
-    await test.app.services.queue.sweep(isOpen);
+    await test.app.services.queue.sweep();
     const lapsed = await test.database.db.query<{ status: string }>('select status from opd_tokens where id = $1', [
       token.id,
     ]);
@@ -402,24 +422,203 @@ describe('calling patients', () => {
     expect(moved.json()).toMatchObject({ opdId: to, status: 'waiting', ahead: 0, joinedAt: token.joinedAt });
   });
 
-  it('closes tokens still waiting when the OPD closes, and tells the patient', async () => {
+  it('closes tokens still waiting at closing, tells the patient the next session, and keeps their place in it', async () => {
+    // Tomorrow 10:00 UTC is 15:30 in Lucknow; the OPD runs 09:00-16:00 every day.
+    const today = test.clock.now();
+    const base = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1, 10, 0);
+    moveTo(new Date(base));
+    const opdId = await openOpd({ hours: { opensAt: '09:00', closesAt: '16:00' } });
+    const doctor = await doctorAt(opdId);
+    const early = await patient();
+    const waiting = (await take(early, opdId)).json();
+    const events: { event: string }[] = [];
+    await test.bus.subscribe(`queue.account.${early.userId}`, (message) => events.push(message as { event: string }));
+    minutes(45);
+    await test.app.services.queue.sweep();
+    const closed = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/opd/tokens/${waiting.id as string}`,
+      headers: early.headers,
+    });
+    const nextSession = new Date(base + 17.5 * 3_600_000).toISOString();
+    expect(closed.json()).toMatchObject({ status: 'closed', nextSessionAt: nextSession });
+    expect(closed.json().outcomeReason).toMatch(/closed before your turn/);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'closed' }));
+
+    const booked = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${waiting.id as string}/next-session`,
+      headers: early.headers,
+      payload: {},
+    });
+    expect(booked.statusCode).toBe(201);
+    expect(booked.json()).toMatchObject({
+      status: 'booked',
+      bookedFor: nextSession,
+      serviceDate: nextSession.slice(0, 10),
+    });
+    const again = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${waiting.id as string}/next-session`,
+      headers: early.headers,
+      payload: {},
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(booked.json().id);
+    const mine = await test.app.inject({ method: 'GET', url: '/api/v1/me/tokens', headers: early.headers });
+    expect(mine.json().items).toEqual([expect.objectContaining({ id: booked.json().id, status: 'booked' })]);
+
+    // The next morning a newcomer arrives at opening; the booked patient is still ahead.
+    moveTo(nextSession);
+    const newcomer = await take(await patient(), opdId);
+    expect(newcomer.statusCode).toBe(201);
+    await test.app.services.queue.sweep();
+    const call = await callNext(doctor, opdId);
+    expect(call.json().token.id).toBe(booked.json().id);
+  });
+
+  it('refuses the next session for a token that was not closed at closing', async () => {
     const opdId = await openOpd();
     const p = await patient();
-    await take(p, opdId);
-    await test.app.services.queue.sweep(() => Promise.resolve(false));
-    const [row] = await test.database.db.query<{ status: string; outcomeReason: string }>(
-      'select status, outcome_reason as "outcomeReason" from opd_tokens where patient_id = $1',
-      [p.patientId],
-    );
-    expect(row).toMatchObject({
-      status: 'closed',
-      outcomeReason: expect.stringMatching(/closed before your turn/) as string,
+    const token = (await take(p, opdId)).json();
+    const refused = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/next-session`,
+      headers: p.headers,
+      payload: {},
     });
+    expect(refused.statusCode).toBe(409);
   });
 
   it('refuses call-next to a doctor who does not work at the OPD', async () => {
     const opdId = await openOpd();
     const elsewhere = await doctorAt(await openOpd());
     expect((await callNext(elsewhere, opdId)).statusCode).toBe(403);
+  });
+});
+
+describe('after the consultation', () => {
+  it('books a follow-up with the same doctor, who is offered the patient first on the day', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const colleague = await doctorAt(opdId);
+    const p = await patient();
+    const token = (await take(p, opdId)).json();
+    await callNext(doctor, opdId);
+    const consultationId = (await join(p, token.id as string)).json().consultationId as string;
+    const completed = await complete(doctor, consultationId, { followUp: { afterDays: 7, with: 'same_doctor' } });
+    expect(completed.statusCode).toBe(200);
+    const dueDate = completed.json().record.followUp.dueDate as string;
+    await finish(doctor, token.id as string);
+
+    const booking = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/opd/follow-ups',
+      headers: p.headers,
+      payload: { consultationId },
+    });
+    expect(booking.statusCode).toBe(201);
+    // The OPD is open round the clock, so the booking starts at local midnight of the due date.
+    const bookedFor = new Date(`${dueDate}T00:00:00+05:30`).toISOString();
+    expect(booking.json()).toMatchObject({
+      status: 'booked',
+      followUpOf: consultationId,
+      bookedFor,
+      serviceDate: dueDate,
+    });
+    const retry = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/opd/follow-ups',
+      headers: p.headers,
+      payload: { consultationId },
+    });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json().id).toBe(booking.json().id);
+    const stranger = await patient();
+    const notTheirs = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/opd/follow-ups',
+      headers: stranger.headers,
+      payload: { consultationId },
+    });
+    expect(notTheirs.statusCode).toBe(404);
+
+    moveTo(new Date(new Date(bookedFor).getTime() + 60_000));
+    await test.app.services.queue.sweep();
+    const other = await take(await patient(), opdId);
+    expect(other.statusCode).toBe(201);
+    // The colleague is passed the other patient; the follow-up waits for its doctor.
+    expect((await callNext(colleague, opdId)).json().token.id).toBe(other.json().id);
+    expect((await callNext(doctor, opdId)).json().token.id).toBe(booking.json().id);
+  });
+
+  it('refuses a follow-up booking when the doctor asked for none', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const p = await patient();
+    const token = (await take(p, opdId)).json();
+    await callNext(doctor, opdId);
+    const consultationId = (await join(p, token.id as string)).json().consultationId as string;
+    await complete(doctor, consultationId);
+    const refused = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/opd/follow-ups',
+      headers: p.headers,
+      payload: { consultationId },
+    });
+    expect(refused.statusCode).toBe(422);
+  });
+
+  it('ends the token as "did not happen" with the reason, tells the patient, and counts no-shows for the day', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const p = await patient();
+    const token = (await take(p, opdId)).json();
+    const absent = await patient();
+    const absentToken = (await take(absent, opdId)).json();
+    await callNext(doctor, opdId);
+    const consultationId = (await join(p, token.id as string)).json().consultationId as string;
+    const events: { event: string; status: string }[] = [];
+    await test.bus.subscribe(`queue.account.${p.userId}`, (m) => events.push(m as { event: string; status: string }));
+    await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/consultations/${consultationId}/not-happened`,
+      headers: doctor.auth,
+      payload: { reason: 'network_failure' },
+    });
+    const ended = await finish(doctor, token.id as string);
+    expect(ended.statusCode).toBe(200);
+    expect(ended.json()).toMatchObject({ status: 'not_happened', outcomeReason: 'network failure' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'not_happened', status: 'not_happened' }));
+
+    expect((await callNext(doctor, opdId)).json().token.id).toBe(absentToken.id);
+    await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${absentToken.id as string}/no-show`,
+      headers: doctor.auth,
+      payload: { reason: 'no answer' },
+    });
+    const day = await test.app.inject({ method: 'GET', url: '/api/v1/me/day-summary', headers: doctor.auth });
+    expect(day.json()).toMatchObject({ notHappened: 1, noShow: 1, completed: 0 });
+  });
+
+  it('shows each OPD with its waiting count and an estimated wait for a newcomer', async () => {
+    const opdId = await openOpd();
+    await doctorAt(opdId);
+    const viewer = await patient();
+    for (let i = 0; i < 3; i += 1) await take(await patient(), opdId);
+    const opd = await test.app.inject({ method: 'GET', url: `/api/v1/opds/${opdId}`, headers: viewer.headers });
+    // Three ahead, 10 minutes each, one doctor: the fourth is seen in about 40 minutes.
+    expect(opd.json()).toMatchObject({ waiting: 3, estimatedWaitMinutes: 40 });
+    const list = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/opds?stateId=${UP.stateId}&limit=200`,
+      headers: viewer.headers,
+    });
+    expect(list.json().items).toContainEqual(
+      expect.objectContaining({ id: opdId, waiting: 3, estimatedWaitMinutes: 40 }),
+    );
   });
 });

@@ -1,10 +1,12 @@
 import type { Database } from '../../platform/db/database.js';
 
 export const TOKEN_STATUSES = [
+  'booked',
   'waiting',
   'called',
   'in_consultation',
   'completed',
+  'not_happened',
   'no_show',
   'lapsed',
   'cancelled',
@@ -36,6 +38,12 @@ export interface TokenRow {
   consultationId: string | null;
   transferredTo: string | null;
   outcomeReason: string | null;
+  /** A booked token: when its session opens. */
+  bookedFor: Date | null;
+  carriedFrom: string | null;
+  followUpOf: string | null;
+  /** A token closed at closing: when the next session opens. */
+  nextSessionAt: Date | null;
   updatedAt: Date;
 }
 
@@ -43,7 +51,8 @@ const COLUMNS = `id, opd_id as "opdId", state_id as "stateId", service_date as "
   patient_id as "patientId", account_user_id as "accountUserId", priority, joined_at as "joinedAt", queue_at as "queueAt",
   status, practitioner_id as "practitionerId", preferred_practitioner_id as "preferredPractitionerId", called_at as "calledAt",
   call_deadline as "callDeadline", missed_calls as "missedCalls", consultation_id as "consultationId",
-  transferred_to as "transferredTo", outcome_reason as "outcomeReason", updated_at as "updatedAt"`;
+  transferred_to as "transferredTo", outcome_reason as "outcomeReason", booked_for as "bookedFor",
+  carried_from as "carriedFrom", follow_up_of as "followUpOf", next_session_at as "nextSessionAt", updated_at as "updatedAt"`;
 
 export const LIVE_STATUSES: readonly TokenStatus[] = ['waiting', 'called', 'in_consultation'];
 
@@ -58,6 +67,8 @@ export interface NewToken {
   joinedAt: Date;
   queueAt: Date;
   preferredPractitionerId: string | null;
+  /** Set for a booking in a later session: the token waits as `booked` until then. */
+  booking?: { bookedFor: Date; carriedFrom: string | null; followUpOf: string | null } | undefined;
 }
 
 export class QueueRepository {
@@ -99,15 +110,18 @@ export class QueueRepository {
 
   /**
    * Issues the next number of the day and inserts the token in one transaction. Returns undefined
-   * when the patient already has a live token (the unique index decides, also across instances).
+   * when the patient already has a live token, or a booking when this is one (unique indexes
+   * decide, also across instances).
    */
   async insert(token: NewToken): Promise<TokenRow | undefined> {
     return this.db.transaction(async (tx) => {
-      const live = await tx.query<{ id: string }>(
-        `select id from opd_tokens where patient_id = $1 and status in ('waiting', 'called', 'in_consultation') for update`,
+      const clash = await tx.query<{ id: string }>(
+        token.booking === undefined
+          ? `select id from opd_tokens where patient_id = $1 and status in ('waiting', 'called', 'in_consultation') for update`
+          : `select id from opd_tokens where patient_id = $1 and status = 'booked' for update`,
         [token.patientId],
       );
-      if (live.length > 0) return undefined;
+      if (clash.length > 0) return undefined;
       const [counter] = await tx.query<{ number: number }>(
         `insert into opd_token_counters (opd_id, service_date, last_number) values ($1, $2, 1)
          on conflict (opd_id, service_date) do update set last_number = opd_token_counters.last_number + 1
@@ -116,8 +130,8 @@ export class QueueRepository {
       );
       const [row] = await tx.query<TokenRow>(
         `insert into opd_tokens (id, opd_id, state_id, service_date, token_number, patient_id, account_user_id, priority,
-           joined_at, queue_at, status, preferred_practitioner_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11)
+           joined_at, queue_at, status, preferred_practitioner_id, booked_for, carried_from, follow_up_of)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13, $14, $15)
          on conflict do nothing returning ${COLUMNS}`,
         [
           token.id,
@@ -131,10 +145,60 @@ export class QueueRepository {
           token.joinedAt,
           token.queueAt,
           token.preferredPractitionerId,
+          token.booking === undefined ? 'waiting' : 'booked',
+          token.booking?.bookedFor ?? null,
+          token.booking?.carriedFrom ?? null,
+          token.booking?.followUpOf ?? null,
         ],
       );
       return row;
     });
+  }
+
+  /** The booking made from a closed token, or for a follow-up, if there is one. */
+  async findBooking(by: { carriedFrom: string } | { followUpOf: string }): Promise<TokenRow | undefined> {
+    const [row] =
+      'carriedFrom' in by
+        ? await this.db.query<TokenRow>(`select ${COLUMNS} from opd_tokens where carried_from = $1`, [by.carriedFrom])
+        : await this.db.query<TokenRow>(`select ${COLUMNS} from opd_tokens where follow_up_of = $1`, [by.followUpOf]);
+    return row;
+  }
+
+  /** An account's booked tokens, soonest first. */
+  bookedForAccount(accountUserId: string): Promise<TokenRow[]> {
+    return this.db.query<TokenRow>(
+      `select ${COLUMNS} from opd_tokens where account_user_id = $1 and status = 'booked' order by booked_for`,
+      [accountUserId],
+    );
+  }
+
+  /**
+   * Booked tokens whose session has opened join the queue at the place they were given. A patient
+   * still in another live token waits until it ends (the one-live-token rule holds).
+   */
+  activateBooked(now: Date, limit: number): Promise<TokenRow[]> {
+    return this.db.query<TokenRow>(
+      `update opd_tokens set status = 'waiting', updated_at = $1
+       where id in (
+         select t.id from opd_tokens t
+         where t.status = 'booked' and t.booked_for <= $1
+           and not exists (select 1 from opd_tokens o where o.patient_id = t.patient_id
+                           and o.status in ('waiting', 'called', 'in_consultation'))
+         order by t.booked_for limit $2 for update skip locked)
+       returning ${COLUMNS}`,
+      [now, limit],
+    );
+  }
+
+  /** Waiting tokens per OPD, for the OPD list. */
+  async waitingCounts(opdIds: readonly string[]): Promise<Map<string, number>> {
+    if (opdIds.length === 0) return new Map();
+    const rows = await this.db.query<{ opdId: string; waiting: number }>(
+      `select opd_id as "opdId", count(*)::int as waiting from opd_tokens
+       where opd_id = any($1::uuid[]) and status = 'waiting' group by opd_id`,
+      [opdIds],
+    );
+    return new Map(rows.map((r) => [r.opdId, r.waiting]));
   }
 
   async find(id: string): Promise<TokenRow | undefined> {
@@ -231,6 +295,7 @@ export class QueueRepository {
       priority: Priority;
       transferredTo: string;
       missedCalls: number;
+      nextSessionAt: Date | null;
     }> = {},
   ): Promise<TokenRow | undefined> {
     const columns: Record<string, string> = {
@@ -243,6 +308,7 @@ export class QueueRepository {
       priority: 'priority',
       transferredTo: 'transferred_to',
       missedCalls: 'missed_calls',
+      nextSessionAt: 'next_session_at',
     };
     const params: unknown[] = [id, from, to, at];
     const sets = ['status = $3', 'updated_at = $4'];
@@ -272,12 +338,12 @@ export class QueueRepository {
     return rows.map((r) => r.opdId);
   }
 
-  /** Closes every waiting token of an OPD (the session ended); returns them. */
-  closeWaiting(opdId: string, at: Date, reason: string): Promise<TokenRow[]> {
+  /** Closes every waiting token of an OPD (the session ended), noting the next session; returns them. */
+  closeWaiting(opdId: string, at: Date, reason: string, nextSessionAt: Date | null): Promise<TokenRow[]> {
     return this.db.query<TokenRow>(
-      `update opd_tokens set status = 'closed', outcome_reason = $3, updated_at = $2
+      `update opd_tokens set status = 'closed', outcome_reason = $3, next_session_at = $4, updated_at = $2
        where opd_id = $1 and status = 'waiting' returning ${COLUMNS}`,
-      [opdId, at, reason],
+      [opdId, at, reason, nextSessionAt],
     );
   }
 
@@ -288,6 +354,16 @@ export class QueueRepository {
       [opdId],
     );
     return row?.first ?? undefined;
+  }
+
+  /** Patients a doctor marked as not come between two instants. */
+  async noShowCount(practitionerId: string, from: Date, to: Date): Promise<number> {
+    const [row] = await this.db.query<{ count: number }>(
+      `select count(*)::int as count from opd_tokens
+       where practitioner_id = $1 and status = 'no_show' and updated_at >= $2 and updated_at < $3`,
+      [practitionerId, from, to],
+    );
+    return row?.count ?? 0;
   }
 
   /** A doctor's tokens of a local day, by outcome, for the day summary. */

@@ -14,6 +14,7 @@ import {
   CallNextResponse,
   DaySummary,
   DaySummaryQuery,
+  FollowUpBookingBody,
   JoinBody,
   NoShowBody,
   OpdParams,
@@ -34,6 +35,8 @@ export function queueRoutes(service: QueueService, clock: Clock): FastifyPluginA
     joinedAt: token.joinedAt.toISOString(),
     calledAt: token.calledAt?.toISOString() ?? null,
     callDeadline: token.callDeadline?.toISOString() ?? null,
+    bookedFor: token.bookedFor?.toISOString() ?? null,
+    nextSessionAt: token.nextSessionAt?.toISOString() ?? null,
     waitingMinutes: Math.max(0, Math.floor((clock.now().getTime() - token.joinedAt.getTime()) / 60_000)),
   });
 
@@ -55,13 +58,48 @@ export function queueRoutes(service: QueueService, clock: Clock): FastifyPluginA
       },
     );
 
+    app.post(
+      '/api/v1/opd/follow-ups',
+      {
+        config: { auth: PATIENT, idempotent: true },
+        schema: {
+          tags: ['OPD queue'],
+          summary: 'Book the follow-up a doctor asked for, with the same doctor, in its session',
+          body: FollowUpBookingBody,
+          response: responses({ 201: TokenSchema, 200: TokenSchema }),
+        },
+      },
+      async (request, reply) => {
+        const { token, created } = await service.bookFollowUp(actorOf(request), request.body);
+        return reply.status(created ? 201 : 200).send(wire(token));
+      },
+    );
+
+    app.post(
+      '/api/v1/opd/tokens/:id/next-session',
+      {
+        config: { auth: PATIENT },
+        schema: {
+          tags: ['OPD queue'],
+          summary: 'Accept the next session for a token closed at closing, keeping its place in order',
+          params: IdParams,
+          body: EmptyBody,
+          response: responses({ 201: TokenSchema, 200: TokenSchema }),
+        },
+      },
+      async (request, reply) => {
+        const { token, created } = await service.bookNextSession(actorOf(request), request.params.id);
+        return reply.status(created ? 201 : 200).send(wire(token));
+      },
+    );
+
     app.get(
       '/api/v1/me/tokens',
       {
         config: { auth: PATIENT },
         schema: {
           tags: ['OPD queue'],
-          summary: 'My live tokens with place and wait',
+          summary: 'My live and booked tokens with place and wait',
           response: responses({ 200: TokenList }),
         },
       },

@@ -32,7 +32,18 @@ export const TokenSchema = Type.Object({
   ahead: Nullable(Type.Integer({ description: 'patients ahead (waiting tokens only)' })),
   estimatedWaitMinutes: Nullable(Type.Integer()),
   waitingMinutes: Type.Integer({ description: 'minutes since the patient joined' }),
+  bookedFor: Nullable(DateTime),
+  nextSessionAt: Nullable(Type.String({ format: 'date-time', description: 'for a token closed at closing' })),
+  followUpOf: Nullable(Type.String({ description: 'the consultation whose follow-up this booking is' })),
 });
+
+export const FollowUpBookingBody = Type.Object(
+  {
+    id: ClientId,
+    consultationId: Type.String({ format: 'uuid', description: 'the consultation that asked for a follow-up' }),
+  },
+  { additionalProperties: false },
+);
 
 export const TokenList = Type.Object({ items: Type.Array(TokenSchema) });
 

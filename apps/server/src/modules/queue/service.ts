@@ -4,11 +4,11 @@ import { actingRole, assertInScope, scopeFor } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/errors.js';
 import type { AuditRecorder } from '../audit/index.js';
-import type { OpdService, OpdView } from '../opds/index.js';
+import { estimatedWaitMinutes, type OpdService, type OpdView } from '../opds/index.js';
 import type { PatientRow, PatientService } from '../patients/index.js';
 import type { PractitionerService } from '../practitioners/index.js';
-import { localParts } from '../rosters/index.js';
-import { ageOn, DEFAULT_ADVANCE_MINUTES, ELDERLY_FROM_AGE, estimatedWaitMinutes, queuePlacement } from './policy.js';
+import { localParts, zonedInstant } from '../rosters/index.js';
+import { ageOn, DEFAULT_ADVANCE_MINUTES, ELDERLY_FROM_AGE, queuePlacement } from './policy.js';
 import type { Priority, QueueRepository, SpecialPriority, TokenRow, TokenStatus } from './repository.js';
 
 /** Starts the consultation record when a patient joins; idempotent per token. */
@@ -26,7 +26,25 @@ export interface ConsultationStarter {
     },
     actor?: Actor,
   ): Promise<{ id: string }>;
+  /** How a consultation ended: the token's outcome follows it. */
+  outcome(id: string): Promise<{ status: string; notHappenedReason: string | null } | undefined>;
+  /** A consultation as its patient's account or its doctor may read it (audited by its module). */
+  get(
+    actor: Actor,
+    id: string,
+  ): Promise<{
+    id: string;
+    kind: string;
+    status: string;
+    patientId: string;
+    practitionerId: string;
+    facilityId: string;
+    followUp: { dueDate: string; with: string } | null;
+  }>;
 }
+
+/** When an OPD opens: its current or next session. */
+export type OpeningOf = (opdId: string, at: Date) => Promise<{ openNow: boolean; opensAt: Date | null }>;
 
 export interface QueueEvents {
   publish(topic: string, message: unknown): Promise<void>;
@@ -36,6 +54,15 @@ export interface QueueEvents {
 export const QUEUE_CHANGED_TOPIC = 'queue.changed';
 export const accountTopic = (accountUserId: string) => `queue.account.${accountUserId}`;
 
+/** What `queue.changed` carries: the OPD, and the token event when a doctor holds that token. */
+export interface QueueChange {
+  opdId: string;
+  tokenId?: string;
+  event?: TokenEvent;
+  status?: TokenStatus;
+  practitionerId?: string;
+}
+
 export interface Position {
   tokenId: string;
   accountUserId: string;
@@ -44,6 +71,9 @@ export interface Position {
 }
 
 export type TokenEvent =
+  | 'booked'
+  | 'opened'
+  | 'not_happened'
   | 'issued'
   | 'called'
   | 'joined'
@@ -89,6 +119,7 @@ export class QueueService {
     private readonly clock: Clock,
     private readonly settings: QueueSettings,
     private readonly doctorsAvailable: (facilityIds: string[]) => Promise<string[]>,
+    private readonly opening: OpeningOf,
   ) {}
 
   // ---- Patients ----------------------------------------------------------------------------
@@ -181,15 +212,99 @@ export class QueueService {
 
   /** The live tokens of the signed-in account, with place and wait: what any device shows on return. */
   async myTokens(actor: Actor): Promise<TokenView[]> {
-    const tokens = await this.repository.liveForAccount(actor.principal.userId);
-    return this.views(actor, tokens);
+    const [live, booked] = await Promise.all([
+      this.repository.liveForAccount(actor.principal.userId),
+      this.repository.bookedForAccount(actor.principal.userId),
+    ]);
+    return this.views(actor, [...live, ...booked]);
+  }
+
+  /**
+   * Accepts the next session offered to a token closed at closing: a booking that joins the
+   * queue when the session opens, in the place the patient had (their original order).
+   */
+  async bookNextSession(actor: Actor, tokenId: string): Promise<{ token: TokenView; created: boolean }> {
+    const closed = await this.ownToken(actor, tokenId);
+    const existing = await this.repository.findBooking({ carriedFrom: closed.id });
+    if (existing !== undefined) return { token: only(await this.views(actor, [existing])), created: false };
+    if (closed.status !== 'closed') throw conflict('Only a token closed at closing can be moved to the next session');
+    const opd = await this.opds.get(actor, closed.opdId);
+    const opening = await this.opening(opd.id, this.clock.now());
+    if (opening.openNow || opening.opensAt === null)
+      throw conflict(opening.openNow ? 'This OPD is open now; take a token' : 'This OPD has no next session');
+    const token = await this.book(actor, opd, {
+      patientId: closed.patientId,
+      bookedFor: opening.opensAt,
+      joinedAt: closed.joinedAt,
+      queueAt: closed.queueAt,
+      priority: closed.priority,
+      preferredPractitionerId: closed.preferredPractitionerId,
+      carriedFrom: closed.id,
+      followUpOf: null,
+    });
+    if (token === undefined) {
+      const raced = await this.repository.findBooking({ carriedFrom: closed.id });
+      if (raced !== undefined) return { token: only(await this.views(actor, [raced])), created: false };
+      throw conflict('This patient already has a booking; cancel it first', 'params.id');
+    }
+    return { token: only(await this.views(actor, [token])), created: true };
+  }
+
+  /**
+   * Books the follow-up a doctor asked for, with the same doctor (continuity): the first session
+   * of the OPD on or after the due date. When the patient comes, that doctor is offered them
+   * first; after a while any doctor of the OPD may see them, so nobody waits on one doctor.
+   */
+  async bookFollowUp(
+    actor: Actor,
+    input: { id?: string | undefined; consultationId: string },
+  ): Promise<{ token: TokenView; created: boolean }> {
+    const consultation = await this.consultations.get(actor, input.consultationId);
+    const existing = await this.repository.findBooking({ followUpOf: consultation.id });
+    if (existing !== undefined) return { token: only(await this.views(actor, [existing])), created: false };
+    const followUp = consultation.followUp;
+    if (consultation.kind !== 'opd' || consultation.status !== 'completed' || followUp === null)
+      throw unprocessable('The doctor did not ask for a follow-up in this OPD', 'body.consultationId');
+    if (followUp.with !== 'same_doctor' && followUp.with !== 'same_facility')
+      throw unprocessable('This follow-up is not with this OPD; see the advice for where to go', 'body.consultationId');
+    const patient = await this.ownProfile(actor, consultation.patientId);
+    const opd = await this.opds.get(actor, consultation.facilityId);
+    const now = this.clock.now();
+    const dueStart = zonedInstant(followUp.dueDate, 0, opd.timeZone);
+    const from = dueStart.getTime() > now.getTime() ? dueStart : now;
+    const opening = await this.opening(opd.id, from);
+    if (opening.opensAt === null) throw conflict('This OPD has no session to book');
+    const bookedFor = opening.openNow ? from : opening.opensAt;
+    const token = await this.book(actor, opd, {
+      id: input.id,
+      patientId: patient.id,
+      bookedFor,
+      joinedAt: bookedFor,
+      queueAt: bookedFor,
+      priority: 'normal',
+      preferredPractitionerId: followUp.with === 'same_doctor' ? consultation.practitionerId : null,
+      carriedFrom: null,
+      followUpOf: consultation.id,
+    });
+    if (token === undefined) {
+      const raced = await this.repository.findBooking({ followUpOf: consultation.id });
+      if (raced !== undefined) return { token: only(await this.views(actor, [raced])), created: false };
+      throw conflict(`${patient.name} already has a booking; cancel it first`, 'body.consultationId');
+    }
+    return { token: only(await this.views(actor, [token])), created: true };
   }
 
   async cancel(actor: Actor, tokenId: string): Promise<TokenView> {
     const token = await this.ownToken(actor, tokenId);
-    const cancelled = await this.repository.transition(token.id, ['waiting', 'called'], 'cancelled', this.clock.now(), {
-      outcomeReason: 'left the queue',
-    });
+    const cancelled = await this.repository.transition(
+      token.id,
+      ['booked', 'waiting', 'called'],
+      'cancelled',
+      this.clock.now(),
+      {
+        outcomeReason: 'left the queue',
+      },
+    );
     if (cancelled === undefined) throw conflict('This token can no longer be cancelled');
     await this.record(actor, 'update', cancelled, { status: 'cancelled' });
     await this.notify(cancelled, 'cancelled');
@@ -304,7 +419,26 @@ export class QueueService {
     );
   }
 
+  /**
+   * Ends the token as its consultation ended: completed, or "did not happen" with the reason the
+   * doctor gave. A consultation still in progress must be completed (or marked) first, so that no
+   * patient leaves the queue without a record.
+   */
   async finish(actor: Actor, tokenId: string): Promise<TokenView> {
+    const token = await this.tokenForStaff(actor, tokenId);
+    const outcome = token.consultationId === null ? undefined : await this.consultations.outcome(token.consultationId);
+    if (outcome?.status === 'not_happened') {
+      return this.staffTransition(
+        actor,
+        tokenId,
+        ['in_consultation'],
+        'not_happened',
+        { outcomeReason: (outcome.notHappenedReason ?? 'other').replaceAll('_', ' ') },
+        'not_happened',
+      );
+    }
+    if (outcome?.status !== 'completed' && token.status === 'in_consultation')
+      throw conflict('Complete the consultation record, or mark that the call did not happen, before finishing');
     return this.staffTransition(actor, tokenId, ['in_consultation'], 'completed', {}, 'completed');
   }
 
@@ -431,8 +565,9 @@ export class QueueService {
    * sweeping at once do no harm): a missed call is re-offered once at the front, then lapses;
    * tokens still waiting when their OPD closes are closed and told to come to the next session.
    */
-  async sweep(isOpen: (opdId: string, at: Date) => Promise<boolean>): Promise<void> {
+  async sweep(): Promise<void> {
     const now = this.clock.now();
+    for (const token of await this.repository.activateBooked(now, 500)) await this.notify(token, 'opened');
     for (const token of await this.repository.expiredCalls(now, 500)) {
       const missed = token.missedCalls + 1;
       if (missed >= 2) {
@@ -455,14 +590,54 @@ export class QueueService {
       }
     }
     for (const opdId of await this.repository.opdsWithWaiting()) {
-      if (await isOpen(opdId, now)) continue;
-      for (const token of await this.repository.closeWaiting(opdId, now, 'the OPD closed before your turn')) {
-        await this.notify(token, 'closed');
-      }
+      const opening = await this.opening(opdId, now);
+      if (opening.openNow) continue;
+      const closed = await this.repository.closeWaiting(opdId, now, 'the OPD closed before your turn', opening.opensAt);
+      for (const token of closed) await this.notify(token, 'closed');
     }
   }
 
   // ---- Helpers -----------------------------------------------------------------------------
+
+  /** Inserts a booking for a later session, within that day's capacity; undefined on a clash. */
+  private async book(
+    actor: Actor,
+    opd: OpdView,
+    booking: {
+      id?: string | undefined;
+      patientId: string;
+      bookedFor: Date;
+      joinedAt: Date;
+      queueAt: Date;
+      priority: Priority;
+      preferredPractitionerId: string | null;
+      carriedFrom: string | null;
+      followUpOf: string | null;
+    },
+  ): Promise<TokenRow | undefined> {
+    if (opd.settings === null) throw notFound('OPD');
+    const serviceDate = localParts(booking.bookedFor, opd.timeZone).date;
+    const counts = await this.repository.counts(opd.id, serviceDate);
+    if (counts.issued >= opd.settings.dailyCapacity)
+      throw unprocessable('That session is fully booked; please take a token another day', 'body.opdId');
+    const token = await this.repository.insert({
+      id: booking.id ?? randomUUID(),
+      opdId: opd.id,
+      stateId: opd.stateId,
+      serviceDate,
+      patientId: booking.patientId,
+      accountUserId: actor.principal.userId,
+      priority: booking.priority,
+      joinedAt: booking.joinedAt,
+      queueAt: booking.queueAt,
+      preferredPractitionerId: booking.preferredPractitionerId,
+      booking: { bookedFor: booking.bookedFor, carriedFrom: booking.carriedFrom, followUpOf: booking.followUpOf },
+    });
+    if (token === undefined) return undefined;
+    await this.record(actor, 'create', token, { booked: true, bookedFor: booking.bookedFor.toISOString() });
+    await this.notify(token, 'booked');
+    return token;
+  }
 
   private async staffTransition(
     actor: Actor,
@@ -560,8 +735,15 @@ export class QueueService {
   }
 
   private notify(token: TokenRow, event: TokenEvent): Promise<void> {
+    // The OPD's consoles hear of events about a patient a doctor holds (joined, left, lapsed) at once.
+    const change: QueueChange = {
+      opdId: token.opdId,
+      ...(token.practitionerId === null
+        ? {}
+        : { tokenId: token.id, event, status: token.status, practitionerId: token.practitionerId }),
+    };
     return Promise.all([
-      this.events.publish(QUEUE_CHANGED_TOPIC, { opdId: token.opdId }),
+      this.events.publish(QUEUE_CHANGED_TOPIC, change),
       this.events.publish(accountTopic(token.accountUserId), { tokenId: token.id, event, status: token.status }),
     ]).then(() => undefined);
   }
