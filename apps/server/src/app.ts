@@ -25,6 +25,14 @@ import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js
 import { PostgresFileStore } from './modules/files/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
 import {
+  HubSpokeRepository,
+  HubSpokeService,
+  hubSpokeRoutes,
+  ReferralService,
+  TimelineService,
+  UploadService,
+} from './modules/hubspoke/index.js';
+import {
   IdentityRepository,
   IdentityService,
   identityRoutes,
@@ -73,6 +81,7 @@ export interface AppServices {
   patients: PatientService;
   consultations: ConsultationService;
   queue: QueueService;
+  hubSpoke: HubSpokeService;
 }
 
 declare module 'fastify' {
@@ -194,6 +203,34 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       });
   }, config.queue.sweepSeconds * 1000);
   queueSweeper.unref();
+  // Hub and spoke: requests routed over the mappings to hub pools, swept for overflow and SLA alerts.
+  const hubSpokeRepository = new HubSpokeRepository(deps.db);
+  const hubSpoke = new HubSpokeService(
+    hubSpokeRepository,
+    patients,
+    consultations,
+    terminology,
+    {
+      route: (spokeId, specialityCode) => mappings.route(spokeId, specialityCode),
+      availableNow: (facilityIds) => rosters.availableNow(facilityIds),
+    },
+    deps.bus,
+    audit,
+    deps.clock,
+  );
+  const referrals = new ReferralService(hubSpokeRepository, audit, deps.clock);
+  const timeline = new TimelineService(hubSpokeRepository, patients, audit);
+  const uploads = new UploadService(hubSpokeRepository, hubSpoke, new PostgresFileStore(deps.db), audit, deps.clock);
+  let hubSpokeSweeping: Promise<unknown> | null = null;
+  const hubSpokeSweeper = setInterval(() => {
+    hubSpokeSweeping ??= hubSpoke
+      .sweep()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'hub-and-spoke sweep failed'))
+      .finally(() => {
+        hubSpokeSweeping = null;
+      });
+  }, 15_000);
+  hubSpokeSweeper.unref();
   const imports = new ImportService(new ImportRepository(deps.db), geography, audit, {
     onError: (error, jobId) => app.log.error({ err: error, jobId }, 'import failed and was rolled back'),
   });
@@ -212,6 +249,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     patients,
     consultations,
     queue,
+    hubSpoke,
   });
 
   registerAuthentication(app, identity);
@@ -258,6 +296,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(patientRoutes(patients));
   await app.register(consultationRoutes(consultations));
   await app.register(queueRoutes(queue, deps.clock));
+  await app.register(hubSpokeRoutes(hubSpoke, referrals, timeline, uploads, deps.clock));
   await app.register(
     liveRoutes(live, async (actor, opdId) => {
       await queue.queue(actor, opdId);
@@ -272,6 +311,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   app.addHook('onClose', async () => {
     clearInterval(housekeeping);
     clearInterval(queueSweeper);
+    clearInterval(hubSpokeSweeper);
+    await hubSpokeSweeping;
     await sweeping;
     await live.stop();
     await stopRevocations();

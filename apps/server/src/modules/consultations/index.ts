@@ -20,6 +20,11 @@ export {
   type ConsultationType,
   type NotHappenedReason,
   type RecordInput,
+  type ComplaintEntry,
+  type Vitals,
+  DURATION_UNITS,
+  SEVERITIES,
 } from './model.js';
+export { checkVitals, compactVitals } from './vitals.js';
 export { consultationRoutes, consultationToWire } from './routes.js';
-export { ConsultationSchema } from './schemas.js';
+export { ConsultationSchema, VitalsSchema } from './schemas.js';
