@@ -32,6 +32,8 @@ export interface StartOptions {
   dataDir?: string;
   /** PostgreSQL (a new database at DATABASE_URL) or PGlite; PostgreSQL when DATABASE_URL is set. */
   storage?: 'pglite' | 'postgres';
+  /** Share this PostgreSQL database (another instance's) instead of creating one; left in place. */
+  databaseUrl?: string;
 }
 
 /**
@@ -47,7 +49,9 @@ export async function startServer(
   let dropDatabase: (() => Promise<void>) | undefined;
   const storage = options.storage ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite');
   const adminUrl = process.env.DATABASE_URL;
-  if (storage === 'postgres') {
+  if (options.databaseUrl !== undefined) {
+    databaseUrl = options.databaseUrl;
+  } else if (storage === 'postgres') {
     if (adminUrl === undefined) throw new Error('PostgreSQL needs DATABASE_URL');
     const name = `sanjog_run_${String(process.pid)}_${String(Date.now())}`;
     const admin = new pg.Client({ connectionString: adminUrl });
