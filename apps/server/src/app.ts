@@ -22,6 +22,7 @@ import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js
 import { ConsultationRepository, ConsultationService, consultationRoutes } from './modules/consultations/index.js';
 import { FacilityRepository, FacilityService, facilityRoutes } from './modules/facilities/index.js';
 import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js';
+import { FormularyRepository, FormularyService, formularyRoutes } from './modules/formulary/index.js';
 import { PostgresFileStore } from './modules/files/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
 import {
@@ -46,6 +47,12 @@ import { OpdRepository, OpdService, opdRoutes } from './modules/opds/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import { PatientRepository, PatientService, patientRoutes } from './modules/patients/index.js';
 import { PractitionerRepository, PractitionerService, practitionerRoutes } from './modules/practitioners/index.js';
+import {
+  PrescriptionRepository,
+  PrescriptionService,
+  PrescriptionSigner,
+  prescriptionRoutes,
+} from './modules/prescriptions/index.js';
 import { QueueRepository, QueueService, queueRoutes } from './modules/queue/index.js';
 import { RosterRepository, RosterService, rosterRoutes } from './modules/rosters/index.js';
 import { TerminologyRepository, TerminologyService, terminologyRoutes } from './modules/terminology/index.js';
@@ -81,6 +88,8 @@ export interface AppServices {
   patients: PatientService;
   consultations: ConsultationService;
   queue: QueueService;
+  formulary: FormularyService;
+  prescriptions: PrescriptionService;
   hubSpoke: HubSpokeService;
 }
 
@@ -170,6 +179,19 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     clock: deps.clock,
   });
   const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
+  const formulary = new FormularyService(new FormularyRepository(deps.db));
+  const prescriptions = new PrescriptionService(
+    new PrescriptionRepository(deps.db),
+    formulary,
+    new PrescriptionSigner(config.secretKey),
+    audit,
+    deps.clock,
+    sms,
+    {
+      publicBaseUrl: config.publicBaseUrl,
+      onSmsFailure: (error, prescriptionId) => app.log.warn({ err: error, prescriptionId }, 'prescription SMS failed'),
+    },
+  );
   const consultations = new ConsultationService(
     new ConsultationRepository(deps.db),
     terminology,
@@ -249,6 +271,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     patients,
     consultations,
     queue,
+    formulary,
+    prescriptions,
     hubSpoke,
   });
 
@@ -295,6 +319,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(opdRoutes(opds));
   await app.register(patientRoutes(patients));
   await app.register(consultationRoutes(consultations));
+  await app.register(formularyRoutes(formulary));
+  await app.register(prescriptionRoutes(prescriptions));
   await app.register(queueRoutes(queue, deps.clock));
   await app.register(hubSpokeRoutes(hubSpoke, referrals, timeline, uploads, deps.clock));
   await app.register(

@@ -7,6 +7,7 @@ import type { Database } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
 import { openDatabase } from './platform/db/open.js';
 import { FacilityRepository } from './modules/facilities/index.js';
+import { FormularyRepository } from './modules/formulary/index.js';
 import { GeographyRepository } from './modules/geography/index.js';
 import { IdentityRepository } from './modules/identity/index.js';
 import { MappingRepository } from './modules/mappings/index.js';
@@ -16,7 +17,7 @@ import { PractitionerRepository } from './modules/practitioners/index.js';
 import { RosterRepository } from './modules/rosters/index.js';
 import { TerminologyRepository } from './modules/terminology/index.js';
 import { demoSignIns, formatSignIns, loadDemoData } from './seed/demo.js';
-import { loadClinicalTerms, loadIndiaGeography, loadSpecialities } from './seed/reference.js';
+import { loadClinicalTerms, loadFormulary, loadIndiaGeography, loadSpecialities } from './seed/reference.js';
 
 /** Opens the database, brings its schema and reference data up to date, and loads demo data. */
 export async function prepareDatabase(
@@ -28,6 +29,7 @@ export async function prepareDatabase(
   await loadIndiaGeography(geography);
   await loadSpecialities(new TerminologyRepository(db));
   await loadClinicalTerms(new TerminologyRepository(db));
+  await loadFormulary(new FormularyRepository(db));
   const demoLoaded = config.demoData
     ? await loadDemoData({
         identity: new IdentityRepository(db),

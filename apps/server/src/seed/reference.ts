@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import {
+  buildFormulary,
+  parseModes,
+  type FormularyMedicine,
+  type FormularyRepository,
+  type MedicineClass,
+  type PrescribingList,
+} from '../modules/formulary/index.js';
 import type { GeographyRepository } from '../modules/geography/index.js';
 import type { TerminologyRepository } from '../modules/terminology/index.js';
 
@@ -99,4 +107,39 @@ export async function loadClinicalTerms(repository: TerminologyRepository): Prom
   await repository.loadDiagnoses(
     diagnoses.filter((row) => row[0] && row[1]).map(([code = '', title = '']) => ({ code, title })),
   );
+}
+
+/**
+ * The formulary (India: selected entries of NLEM 2022) and the prescribing rules as data: the
+ * lists of the Telemedicine Practice Guidelines with the modes each allows, and which medicines
+ * are on which list or in which allergy group. Safe at every start; a changed file takes effect.
+ */
+export async function readFormularyPack(): Promise<{ lists: PrescribingList[]; medicines: FormularyMedicine[] }> {
+  const lists: PrescribingList[] = (await readReferenceCsv('prescribing-lists.csv'))
+    .filter((row) => row[0])
+    .map(([code = '', name = '', first = '', followUp = '', unlistedDefault, description = ''], index) => ({
+      code,
+      name,
+      firstModes: parseModes(first),
+      followUpModes: parseModes(followUp),
+      unlistedDefault: unlistedDefault === 'yes',
+      description,
+      position: index + 1,
+    }));
+  const classes: MedicineClass[] = (await readReferenceCsv('tpg-medicine-classes.csv'))
+    .filter((row) => row[0])
+    .map(([medicine = '', form, list, ruleItem, groups]) => ({
+      medicine,
+      form: form || null,
+      list: list || null,
+      ruleItem: ruleItem || null,
+      allergyGroups: (groups ?? '').split('|').filter((group) => group !== ''),
+    }));
+  const nlem = await readReferenceCsv('nlem-2022.csv');
+  return { lists, medicines: buildFormulary(nlem, classes, lists) };
+}
+
+export async function loadFormulary(repository: FormularyRepository): Promise<void> {
+  const { lists, medicines } = await readFormularyPack();
+  await repository.load(lists, medicines);
 }

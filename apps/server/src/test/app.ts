@@ -6,10 +6,11 @@ import { InProcessBus } from '../platform/bus.js';
 import { ManualClock } from '../platform/clock.js';
 import { loadConfig, type Config } from '../platform/config.js';
 import { blankFacility, FacilityRepository, type FacilityKind } from '../modules/facilities/index.js';
+import { FormularyRepository } from '../modules/formulary/index.js';
 import { GeographyRepository } from '../modules/geography/index.js';
 import { hashPassword, IdentityRepository } from '../modules/identity/index.js';
 import type { SmsSender } from '../modules/sms/index.js';
-import { loadClinicalTerms, loadIndiaGeography, loadSpecialities } from '../seed/reference.js';
+import { loadClinicalTerms, loadFormulary, loadIndiaGeography, loadSpecialities } from '../seed/reference.js';
 import { TerminologyRepository } from '../modules/terminology/index.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 
@@ -54,6 +55,7 @@ export async function startTestApp(
   await loadIndiaGeography(new GeographyRepository(database.db));
   await loadSpecialities(new TerminologyRepository(database.db));
   await loadClinicalTerms(new TerminologyRepository(database.db));
+  await loadFormulary(new FormularyRepository(database.db));
   const clock = new ManualClock(new Date('2026-11-22T10:00:00Z'));
   const sms = new CapturedSms();
   const bus = new InProcessBus();

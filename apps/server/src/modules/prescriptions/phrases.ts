@@ -1,0 +1,202 @@
+/**
+ * How a prescription item reads to the patient: the structured dose, frequency, timing,
+ * duration and route in English and in the patient's language. A country pack adds languages
+ * here; Hindi is the first.
+ */
+
+export const FREQUENCIES = [
+  'once_daily',
+  'twice_daily',
+  'thrice_daily',
+  'four_times_daily',
+  'morning',
+  'at_bedtime',
+  'as_needed',
+  'once_weekly',
+  'once',
+] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+
+/** The abbreviations pharmacists in India read (OD, BD, TDS ...). */
+export const FREQUENCY_ABBREVIATIONS: Record<Frequency, string> = {
+  once_daily: 'OD',
+  twice_daily: 'BD',
+  thrice_daily: 'TDS',
+  four_times_daily: 'QID',
+  morning: 'OD (morning)',
+  at_bedtime: 'HS',
+  as_needed: 'SOS',
+  once_weekly: 'Once a week',
+  once: 'STAT',
+};
+
+/** Times a day, for FHIR timing (a week is 1/7; as needed and once have none). */
+export const FREQUENCY_TIMING: Record<Frequency, { frequency: number; period: number; periodUnit: 'd' | 'wk' } | null> =
+  {
+    once_daily: { frequency: 1, period: 1, periodUnit: 'd' },
+    twice_daily: { frequency: 2, period: 1, periodUnit: 'd' },
+    thrice_daily: { frequency: 3, period: 1, periodUnit: 'd' },
+    four_times_daily: { frequency: 4, period: 1, periodUnit: 'd' },
+    morning: { frequency: 1, period: 1, periodUnit: 'd' },
+    at_bedtime: { frequency: 1, period: 1, periodUnit: 'd' },
+    as_needed: null,
+    once_weekly: { frequency: 1, period: 1, periodUnit: 'wk' },
+    once: null,
+  };
+
+export const TIMINGS = ['before_food', 'after_food', 'with_food', 'empty_stomach', 'any_time'] as const;
+export type Timing = (typeof TIMINGS)[number];
+
+export const DOSE_UNITS = [
+  'tablet',
+  'capsule',
+  'ml',
+  'drop',
+  'puff',
+  'application',
+  'sachet',
+  'unit',
+  'mg',
+  'injection',
+] as const;
+export type DoseUnit = (typeof DOSE_UNITS)[number];
+
+export const DURATION_UNITS = ['days', 'weeks', 'months'] as const;
+export type DurationUnit = (typeof DURATION_UNITS)[number];
+
+export const LANGUAGES = ['en', 'hi'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+interface Phrasebook {
+  frequency: Record<Frequency, string>;
+  timing: Record<Timing, string>;
+  dose: Record<DoseUnit, [one: string, many: string]>;
+  duration: Record<DurationUnit, [one: string, many: string]>;
+  /** "for N days". */
+  forDuration: (amount: string) => string;
+  route: Record<string, string>;
+}
+
+const PHRASES: Record<Language, Phrasebook> = {
+  en: {
+    frequency: {
+      once_daily: 'once a day',
+      twice_daily: 'twice a day',
+      thrice_daily: 'three times a day',
+      four_times_daily: 'four times a day',
+      morning: 'every morning',
+      at_bedtime: 'at bedtime',
+      as_needed: 'when needed',
+      once_weekly: 'once a week',
+      once: 'once only',
+    },
+    timing: {
+      before_food: 'before food',
+      after_food: 'after food',
+      with_food: 'with food',
+      empty_stomach: 'on an empty stomach',
+      any_time: 'at any time',
+    },
+    dose: {
+      tablet: ['tablet', 'tablets'],
+      capsule: ['capsule', 'capsules'],
+      ml: ['ml', 'ml'],
+      drop: ['drop', 'drops'],
+      puff: ['puff', 'puffs'],
+      application: ['application', 'applications'],
+      sachet: ['sachet', 'sachets'],
+      unit: ['unit', 'units'],
+      mg: ['mg', 'mg'],
+      injection: ['injection', 'injections'],
+    },
+    duration: { days: ['day', 'days'], weeks: ['week', 'weeks'], months: ['month', 'months'] },
+    forDuration: (amount) => `for ${amount}`,
+    route: {
+      oral: 'by mouth',
+      sublingual: 'under the tongue',
+      topical: 'on the skin',
+      ophthalmic: 'in the eye',
+      otic: 'in the ear',
+      nasal: 'in the nose',
+      inhalation: 'inhaled',
+      rectal: 'rectally',
+      vaginal: 'vaginally',
+      injection: 'by injection',
+      device: 'as shown',
+    },
+  },
+  hi: {
+    frequency: {
+      once_daily: 'दिन में एक बार',
+      twice_daily: 'दिन में दो बार',
+      thrice_daily: 'दिन में तीन बार',
+      four_times_daily: 'दिन में चार बार',
+      morning: 'रोज़ सुबह',
+      at_bedtime: 'रात को सोते समय',
+      as_needed: 'ज़रूरत होने पर',
+      once_weekly: 'हफ़्ते में एक बार',
+      once: 'केवल एक बार',
+    },
+    timing: {
+      before_food: 'खाने से पहले',
+      after_food: 'खाने के बाद',
+      with_food: 'खाने के साथ',
+      empty_stomach: 'खाली पेट',
+      any_time: 'किसी भी समय',
+    },
+    dose: {
+      tablet: ['गोली', 'गोली'],
+      capsule: ['कैप्सूल', 'कैप्सूल'],
+      ml: ['मि.ली.', 'मि.ली.'],
+      drop: ['बूँद', 'बूँदें'],
+      puff: ['पफ़', 'पफ़'],
+      application: ['बार लगाएँ', 'बार लगाएँ'],
+      sachet: ['पाउच', 'पाउच'],
+      unit: ['यूनिट', 'यूनिट'],
+      mg: ['मि.ग्रा.', 'मि.ग्रा.'],
+      injection: ['इंजेक्शन', 'इंजेक्शन'],
+    },
+    duration: { days: ['दिन', 'दिन'], weeks: ['हफ़्ता', 'हफ़्ते'], months: ['महीना', 'महीने'] },
+    forDuration: (amount) => `${amount} तक`,
+    route: {
+      oral: 'मुँह से',
+      sublingual: 'जीभ के नीचे',
+      topical: 'त्वचा पर',
+      ophthalmic: 'आँख में',
+      otic: 'कान में',
+      nasal: 'नाक में',
+      inhalation: 'साँस से',
+      rectal: 'गुदा मार्ग से',
+      vaginal: 'योनि मार्ग से',
+      injection: 'इंजेक्शन से',
+      device: 'बताए अनुसार',
+    },
+  },
+};
+
+export interface SigParts {
+  dose: { value: number; unit: DoseUnit };
+  frequency: Frequency;
+  timing: Timing | null;
+  duration: { value: number; unit: DurationUnit } | null;
+  route: string;
+}
+
+const amount = (value: number, [one, many]: [string, string]): string => `${value} ${value === 1 ? one : many}`;
+
+/** The directions of one item in a language: "1 tablet, twice a day, after food, for 5 days (by mouth)". */
+export function directions(parts: SigParts, language: Language): string {
+  const book = PHRASES[language];
+  const pieces = [amount(parts.dose.value, book.dose[parts.dose.unit]), book.frequency[parts.frequency]];
+  if (parts.timing !== null) pieces.push(book.timing[parts.timing]);
+  if (parts.duration !== null)
+    pieces.push(book.forDuration(amount(parts.duration.value, book.duration[parts.duration.unit])));
+  const route = book.route[parts.route];
+  return `${pieces.join(', ')}${route === undefined ? '' : ` (${route})`}`;
+}
+
+/** Labels printed on the PDF, in English and the patient's language. */
+export const LABELS: Record<Language, Record<'investigations' | 'advice' | 'followUp' | 'instructions', string>> = {
+  en: { investigations: 'Investigations', advice: 'Advice', followUp: 'Follow-up on', instructions: 'Instructions' },
+  hi: { investigations: 'जाँच', advice: 'सलाह', followUp: 'दोबारा दिखाएँ', instructions: 'निर्देश' },
+};
