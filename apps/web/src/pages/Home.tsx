@@ -57,12 +57,12 @@ const ROLE_CARDS: Record<Role, CardSpec[]> = {
     card('prescriptions', icons.pill),
   ],
   spoke_operator: [
-    card('registerPatient', icons.userPlus),
+    card('registerPatient', icons.userPlus, undefined, '/spoke'),
     card('findPatient', icons.search, PatientSearch),
-    card('hubRequests', icons.send),
+    card('hubRequests', icons.send, undefined, '/spoke'),
   ],
   hub_doctor: [
-    card('queue', icons.queue),
+    card('queue', icons.queue, undefined, '/hub'),
     card('availability', icons.calendar),
     card('findPatient', icons.search, PatientSearch),
   ],
