@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -19,6 +20,14 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { OperationOutcomeSchema } from './platform/http/schemas.js';
 import './platform/http/types.js';
 import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
+import {
+  CallRepository,
+  CallService,
+  callRoutes,
+  JoinTokens,
+  roomNotifier,
+  SignallingHub,
+} from './modules/calls/index.js';
 import { ConsultationRepository, ConsultationService, consultationRoutes } from './modules/consultations/index.js';
 import { FacilityRepository, FacilityService, facilityRoutes } from './modules/facilities/index.js';
 import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js';
@@ -115,6 +124,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   app.addSchema(OperationOutcomeSchema);
   await app.register(fastifyCookie);
+  // One WebSocket server for the app (live updates, call signalling; SDP offers need more than 4 KB),
+  // registered before authentication so that a refused upgrade's socket is closed, not left open.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   registerErrorHandling(app);
   const metrics = registerMetrics(app);
   app.addHook('onSend', async (request, reply, payload) => {
@@ -225,6 +237,15 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       });
   }, config.queue.sweepSeconds * 1000);
   queueSweeper.unref();
+  const calls = new CallService(
+    new CallRepository(deps.db),
+    audit,
+    deps.clock,
+    config.calls,
+    new JoinTokens(config.secretKey),
+    roomNotifier(deps.bus),
+  );
+  const signalling = new SignallingHub(deps.bus);
   // Hub and spoke: requests routed over the mappings to hub pools, swept for overflow and SLA alerts.
   const hubSpokeRepository = new HubSpokeRepository(deps.db);
   const hubSpoke = new HubSpokeService(
@@ -328,6 +349,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       await queue.queue(actor, opdId);
     }),
   );
+  await app.register(callRoutes(calls, signalling, (error) => app.log.warn({ err: error }, 'call signalling failed')));
   if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
 
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -55,4 +55,24 @@ describe('configuration', () => {
     expect(config.cookieSecure).toBe(true);
     expect(config.demoData).toBe(false);
   });
+
+  it('reads STUN and TURN servers for calls, and wants the TURN secret with them', () => {
+    const config = loadConfig({
+      CALL_STUN_URLS: 'stun:stun.example.org:3478',
+      CALL_TURN_URLS: 'turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349?transport=tcp',
+      CALL_TURN_SECRET: 'a-long-enough-shared-secret',
+    });
+    expect(config.calls).toMatchObject({
+      stunUrls: ['stun:stun.example.org:3478'],
+      turnUrls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349?transport=tcp'],
+      turnSecret: 'a-long-enough-shared-secret',
+    });
+    expect(() => loadConfig({ CALL_TURN_URLS: 'turn:turn.example.org:3478' })).toThrow(/CALL_TURN_SECRET must be set/);
+    expect(() => loadConfig({ CALL_STUN_URLS: 'http://stun.example.org' })).toThrow(
+      /CALL_STUN_URLS must be a comma-separated list/,
+    );
+    expect(() => loadConfig({ CALL_TURN_URLS: 'stun:x:1', CALL_TURN_SECRET: 'a-long-enough-shared-secret' })).toThrow(
+      /CALL_TURN_URLS/,
+    );
+  });
 });

@@ -42,6 +42,18 @@ export interface Config {
     /** How often missed calls and closed OPDs are swept. */
     sweepSeconds: number;
   };
+  /** Video calls: where browsers find their way through NAT, and how long credentials last. */
+  calls: {
+    /** STUN servers (`stun:host:port`); none by default, which is enough on one network. */
+    stunUrls: string[];
+    /** TURN servers (`turn:host:port?transport=udp`), e.g. coturn with `use-auth-secret`. */
+    turnUrls: string[];
+    /** coturn's `static-auth-secret`: TURN passwords are HMACs of it, issued per call. */
+    turnSecret: string | undefined;
+    turnCredentialTtlSeconds: number;
+    /** How long a participant's join credential may be used to open the signalling socket. */
+    joinTokenTtlSeconds: number;
+  };
   /** Load demo data on the first start (a database without any user). */
   demoData: boolean;
   /** Serve the built web app from this folder, when it exists. */
@@ -100,6 +112,24 @@ class EnvReader {
     if (['0', 'false', 'no', 'off'].includes(value)) return false;
     this.problems.push(`${name} must be true or false (got "${value}")`);
     return fallback;
+  }
+
+  /** A comma-separated list of ICE server URLs (RFC 7064/7065: `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]`). */
+  iceUrls(name: string, schemes: readonly string[]): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const urls = value
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== '');
+    const pattern = new RegExp(`^(${schemes.join('|')}):[A-Za-z0-9.\\-\\[\\]:]+(\\?transport=(udp|tcp))?$`);
+    for (const url of urls) {
+      if (!pattern.test(url))
+        this.problems.push(
+          `${name} must be a comma-separated list of ${schemes.map((s) => `${s}:host[:port]`).join(' or ')} URLs (got "${url}")`,
+        );
+    }
+    return urls;
   }
 
   url(name: string, protocols: readonly string[]): string | undefined {
@@ -161,6 +191,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     read.problems.push('SMS_ADAPTER must be http in production (or set ALLOW_SMS_OUTBOX=true for a demo deployment)');
   }
 
+  const turnUrls = read.iceUrls('CALL_TURN_URLS', ['turn', 'turns']);
+  const turnSecret = read.optionalString('CALL_TURN_SECRET');
+  if (turnUrls.length > 0 && turnSecret === undefined)
+    read.problems.push("CALL_TURN_SECRET must be set when CALL_TURN_URLS is (coturn's static-auth-secret)");
+  if (turnSecret !== undefined && turnSecret.length < 16)
+    read.problems.push('CALL_TURN_SECRET must be at least 16 characters');
+
   const host = read.string('HOST', '0.0.0.0');
   const config: Config = {
     environment,
@@ -197,6 +234,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       callWindowSeconds: read.integer('OPD_CALL_WINDOW_SECONDS', 120, 15, 900),
       preferenceMinutes: read.integer('OPD_PREFERENCE_MINUTES', 30, 0, 600),
       sweepSeconds: read.integer('OPD_SWEEP_SECONDS', 5, 1, 300),
+    },
+    calls: {
+      stunUrls: read.iceUrls('CALL_STUN_URLS', ['stun', 'stuns']),
+      turnUrls,
+      turnSecret,
+      turnCredentialTtlSeconds: read.integer('CALL_TURN_TTL_SECONDS', 3600, 60, 86_400),
+      joinTokenTtlSeconds: read.integer('CALL_JOIN_TOKEN_TTL_SECONDS', 300, 10, 3600),
     },
     demoData: read.boolean('DEMO_DATA', environment !== 'production'),
     webDistDir: path.resolve(cwd, read.string('WEB_DIST_DIR', 'apps/web/dist')),

@@ -1,4 +1,3 @@
-import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { STAFF_ROLES } from '@sanjog/shared';
@@ -14,13 +13,13 @@ const LiveQuery = Type.Object(
 /**
  * `GET /api/v1/live` upgraded to a WebSocket: patients receive their tokens' events and places;
  * staff pass `opdId` to follow a queue. Authenticated like every request (cookie or bearer).
+ * @fastify/websocket is registered once on the app (app.ts), for this and call signalling.
  */
 export function liveRoutes(
   hub: LiveHub,
   canWatch: (actor: Actor, opdId: string) => Promise<void>,
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
-    await app.register(websocket, { options: { maxPayload: 4096 } });
     app.get(
       '/api/v1/live',
       {
