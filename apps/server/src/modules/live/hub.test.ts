@@ -7,9 +7,15 @@ import { LiveHub, type LiveMessage } from './hub.js';
 class FakeQueue {
   order: { tokenId: string; accountUserId: string }[] = [];
   positionQueries = 0;
-  positions(): Promise<Position[]> {
+  private places(): Position[] {
+    return this.order.map((t, ahead) => ({ ...t, ahead, estimatedWaitMinutes: (ahead + 1) * 10 }));
+  }
+  positions(opdIds: readonly string[]): Promise<Map<string, Position[]>> {
     this.positionQueries += 1;
-    return Promise.resolve(this.order.map((t, ahead) => ({ ...t, ahead, estimatedWaitMinutes: (ahead + 1) * 10 })));
+    return Promise.resolve(new Map(opdIds.map((id) => [id, id === 'opd-1' ? this.places() : []])));
+  }
+  placesOf(accountUserId: string): Promise<Position[]> {
+    return Promise.resolve(this.places().filter((p) => p.accountUserId === accountUserId));
   }
   liveOpdsOf(accountUserId: string): Promise<string[]> {
     return Promise.resolve(this.order.some((t) => t.accountUserId === accountUserId) ? ['opd-1'] : []);
@@ -26,7 +32,8 @@ describe('live hub', () => {
       tokenId: `t${String(i)}`,
       accountUserId: `a${String(i)}`,
     }));
-    const hub = new LiveHub(bus, queue, 60_000);
+    let now = 0;
+    const hub = new LiveHub(bus, queue, 60_000, undefined, () => now);
     await hub.start();
     const received = new Map<string, LiveMessage[]>();
     for (const account of ['a0', 'a1', 'a500', 'a999']) {
@@ -46,10 +53,16 @@ describe('live hub', () => {
     await flush();
     await hub.tick();
     expect(queue.positionQueries).toBe(1);
-    expect(received.get('a500')?.at(-1)).toMatchObject({ ahead: 499 });
+    // Near the front at once; far back (500th) held back a few seconds, then sent without another event.
     expect(received.get('a1')?.at(-1)).toMatchObject({ ahead: 0 });
+    expect(received.get('a500')?.at(-1)).toMatchObject({ ahead: 500 });
+    now = 5000;
+    await hub.tick();
+    expect(received.get('a500')?.at(-1)).toMatchObject({ ahead: 499 });
+    expect(received.get('a999')?.at(-1)).toMatchObject({ ahead: 998 });
 
     // Nothing changed for anyone: nothing is sent.
+    now = 20_000;
     const before = [...received.values()].reduce((n, m) => n + m.length, 0);
     await bus.publish('queue.changed', { opdId: 'opd-1' });
     await flush();

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Bus } from '../../platform/bus.js';
 import type { Position, QueueChange } from '../queue/index.js';
 import { accountTopic, QUEUE_CHANGED_TOPIC } from '../queue/index.js';
@@ -13,22 +14,28 @@ export interface LiveSocket {
 }
 
 interface QueueReader {
-  positions(opdId: string): Promise<Position[]>;
+  positions(opdIds: readonly string[]): Promise<Map<string, Position[]>>;
+  placesOf(accountUserId: string): Promise<Position[]>;
   liveOpdsOf(accountUserId: string): Promise<string[]>;
 }
 
+/** Places this near the front are sent on every change; further back, at most this often. */
+const NEAR_FRONT = 10;
+const FAR_INTERVAL_MS = 5000;
+
 /**
  * Live updates for waiting rooms and doctors' consoles on this instance. Token events (called,
- * lapsed, ...) go out at once; positions are recomputed at most once a tick per OPD that changed,
- * with one query, and sent only to the patients whose place or wait actually changed, so that
- * a call in an OPD of thousands does not cost a message to every one of them.
+ * lapsed, ...) go out at once; positions are recomputed at most once a tick for all the OPDs that
+ * changed, with one query, and sent only to the patients whose place or wait actually changed:
+ * near the front on every change, further back at most every few seconds. So a call in an OPD
+ * of thousands does not cost a message to every one of them.
  */
 export class LiveHub {
   private readonly patients = new Map<string, Set<LiveSocket>>();
   private readonly accountOpds = new Map<string, Set<string>>();
   private readonly opdAccounts = new Map<string, Set<string>>();
   private readonly staff = new Map<string, Set<LiveSocket>>();
-  private readonly lastSent = new Map<string, string>();
+  private readonly lastSent = new Map<string, { signature: string; at: number }>();
   private readonly accountSubscriptions = new Map<string, () => Promise<void>>();
   private readonly dirty = new Set<string>();
   private stopQueueEvents: (() => Promise<void>) | null = null;
@@ -40,6 +47,7 @@ export class LiveHub {
     private readonly queue: QueueReader,
     private readonly tickMs = 1000,
     private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   async start(): Promise<void> {
@@ -98,11 +106,13 @@ export class LiveHub {
     }
     sockets.add(socket);
     await this.refreshInterest(accountUserId);
-    // The place now, so that a device coming back shows it at once.
-    for (const opdId of this.accountOpds.get(accountUserId) ?? []) {
-      for (const position of await this.queue.positions(opdId)) {
-        if (position.accountUserId === accountUserId) socket.send({ type: 'position', ...withoutAccount(position) });
-      }
+    // The place now, so that a device coming back shows it at once (a count per token, not the whole queue).
+    for (const position of await this.queue.placesOf(accountUserId)) {
+      this.lastSent.set(position.tokenId, {
+        signature: signatureOf(position),
+        at: this.now(),
+      });
+      socket.send({ type: 'position', ...withoutAccount(position) });
     }
     return () => {
       sockets.delete(socket);
@@ -143,18 +153,27 @@ export class LiveHub {
   private async recompute(): Promise<void> {
     const opds = [...this.dirty];
     this.dirty.clear();
-    for (const opdId of opds) {
-      const positions = await this.queue.positions(opdId);
+    const now = this.now();
+    const positionsByOpd = await this.queue.positions(opds);
+    for (const [opdId, positions] of positionsByOpd) {
       for (const socket of this.staff.get(opdId) ?? [])
         socket.send({ type: 'queue', opdId, waiting: positions.length });
+      let deferred = false;
       for (const position of positions) {
         const sockets = this.patients.get(position.accountUserId);
         if (sockets === undefined) continue;
-        const signature = `${String(position.ahead)}:${String(position.estimatedWaitMinutes)}`;
-        if (this.lastSent.get(position.tokenId) === signature) continue;
-        this.lastSent.set(position.tokenId, signature);
+        const signature = signatureOf(position);
+        const last = this.lastSent.get(position.tokenId);
+        if (last?.signature === signature) continue;
+        if (last !== undefined && position.ahead >= NEAR_FRONT && now - last.at < FAR_INTERVAL_MS) {
+          deferred = true;
+          continue;
+        }
+        this.lastSent.set(position.tokenId, { signature, at: now });
         for (const socket of sockets) socket.send({ type: 'position', ...withoutAccount(position) });
       }
+      // Places held back are sent on a later tick even if nothing else changes.
+      if (deferred) this.dirty.add(opdId);
     }
   }
 
@@ -195,3 +214,5 @@ export class LiveHub {
 function withoutAccount({ accountUserId: _account, ...position }: Position) {
   return position;
 }
+
+const signatureOf = (position: Position) => `${String(position.ahead)}:${String(position.estimatedWaitMinutes)}`;

@@ -70,6 +70,18 @@ export class OpdService {
     return view;
   }
 
+  /**
+   * An OPD as it stands now, for a module that has already authorised the caller (the queue
+   * checks that a doctor works there, or that a patient owns the token).
+   */
+  async view(facilityId: string): Promise<OpdView> {
+    const opd = await this.repository.find(facilityId, { all: true });
+    if (opd?.kind !== 'opd') throw notFound('OPD');
+    const [view] = await this.withStatus([opd]);
+    if (view === undefined) throw notFound('OPD');
+    return view;
+  }
+
   /** Whether an OPD is open at `at` (default now) in its state's time zone, and its current or next session. */
   async openNow(facilityId: string, at: Date = this.clock.now()): Promise<OpeningStatus> {
     const opd = await this.repository.find(facilityId, { all: true });

@@ -248,10 +248,10 @@ export class QueueRepository {
   }
 
   /**
-   * Hands the first waiting token to this doctor. `for update skip locked` lets doctors on every
-   * instance call at once without waiting for each other, and never gives one token to two.
-   * A token waiting for another doctor (a follow-up) is passed over unless it has waited longer
-   * than `preferenceExpiresBefore`.
+   * Hands the first waiting token to this doctor, in one statement (one round trip, no explicit
+   * transaction). `for update skip locked` lets doctors on every instance call at once without
+   * waiting for each other, and never gives one token to two. A token waiting for another doctor
+   * (a follow-up) is passed over unless it has waited longer than `preferenceExpiresBefore`.
    */
   async claimNext(
     opdId: string,
@@ -259,24 +259,48 @@ export class QueueRepository {
     now: Date,
     deadline: Date,
     preferenceExpiresBefore: Date,
-  ): Promise<TokenRow | undefined> {
-    return this.db.transaction(async (tx) => {
-      const [next] = await tx.query<{ id: string }>(
-        `select id from opd_tokens
-         where opd_id = $1 and status = 'waiting'
-           and (preferred_practitioner_id is null or preferred_practitioner_id = $2 or joined_at < $3)
-         order by queue_at, token_number
-         limit 1 for update skip locked`,
-        [opdId, practitionerId, preferenceExpiresBefore],
-      );
-      if (next === undefined) return undefined;
-      const [row] = await tx.query<TokenRow>(
-        `update opd_tokens set status = 'called', practitioner_id = $2, called_at = $3, call_deadline = $4, updated_at = $3
-         where id = $1 and status = 'waiting' returning ${COLUMNS}`,
-        [next.id, practitionerId, now, deadline],
-      );
-      return row;
-    });
+  ): Promise<(TokenRow & { patientName: string }) | undefined> {
+    const [row] = await this.db.query<TokenRow & { patientName: string }>(
+      `with claimed as (
+         update opd_tokens set status = 'called', practitioner_id = $2, called_at = $4, call_deadline = $5, updated_at = $4
+         where id = (
+           select id from opd_tokens
+           where opd_id = $1 and status = 'waiting'
+             and (preferred_practitioner_id is null or preferred_practitioner_id = $2 or joined_at < $3)
+           order by queue_at, token_number
+           limit 1 for update skip locked)
+         and status = 'waiting'
+         returning *)
+       select ${COLUMNS}, (select name from patients where id = claimed.patient_id) as "patientName" from claimed`,
+      [opdId, practitionerId, preferenceExpiresBefore, now, deadline],
+    );
+    return row;
+  }
+
+  /**
+   * The practitioner of a user who is an active OPD doctor of this OPD, with the token they hold
+   * (called or in consultation), in one query; undefined when they are not a doctor here.
+   */
+  async doctorAt(
+    userId: string,
+    opdId: string,
+  ): Promise<{ practitionerId: string; held: { id: string; tokenNumber: number } | null } | undefined> {
+    const [row] = await this.db.query<{ practitionerId: string; heldId: string | null; heldNumber: number | null }>(
+      `select p.id as "practitionerId", h.id as "heldId", h.token_number as "heldNumber"
+       from practitioners p
+       join practitioner_roles r on r.practitioner_id = p.id and r.facility_id = $2 and r.role = 'opd_doctor' and r.active
+       left join lateral (
+         select id, token_number from opd_tokens
+         where practitioner_id = p.id and status in ('called', 'in_consultation') limit 1) h on true
+       where p.user_id = $1
+       limit 1`,
+      [userId, opdId],
+    );
+    if (row === undefined) return undefined;
+    return {
+      practitionerId: row.practitionerId,
+      held: row.heldId === null ? null : { id: row.heldId, tokenNumber: row.heldNumber ?? 0 },
+    };
   }
 
   /** Moves a token from one of `from` to `to`, setting fields; undefined when it was not in `from`. */
@@ -375,21 +399,17 @@ export class QueueRepository {
     return Object.fromEntries(rows.map((r) => [r.status, r.count]));
   }
 
-  /** The waiting tokens of an OPD in queue order (ids and accounts only, for live positions). */
-  waitingOrder(opdId: string): Promise<{ id: string; accountUserId: string }[]> {
+  /** The waiting tokens of several OPDs with their places, in one query (for live positions). */
+  waitingOrders(
+    opdIds: readonly string[],
+  ): Promise<{ opdId: string; id: string; accountUserId: string; ahead: number }[]> {
+    if (opdIds.length === 0) return Promise.resolve([]);
     return this.db.query(
-      `select id, account_user_id as "accountUserId" from opd_tokens where opd_id = $1 and status = 'waiting'
-       order by queue_at, token_number`,
-      [opdId],
+      `select opd_id as "opdId", id, account_user_id as "accountUserId",
+         (row_number() over (partition by opd_id order by queue_at, token_number) - 1)::int as ahead
+       from opd_tokens where opd_id = any($1::uuid[]) and status = 'waiting'`,
+      [opdIds],
     );
-  }
-
-  async consultationMinutes(opdId: string): Promise<number | undefined> {
-    const [row] = await this.db.query<{ minutes: number }>(
-      'select consultation_minutes as minutes from opd_settings where facility_id = $1',
-      [opdId],
-    );
-    return row?.minutes;
   }
 
   async patientNames(ids: string[]): Promise<Map<string, string>> {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../platform/auth.js';
 import { actingRole, assertInScope, scopeFor } from '../../platform/auth.js';
+import { TtlCache } from '../../platform/cache.js';
 import type { Clock } from '../../platform/clock.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/errors.js';
 import type { AuditRecorder } from '../audit/index.js';
-import { estimatedWaitMinutes, type OpdService, type OpdView } from '../opds/index.js';
+import { estimatedWaitMinutes, openingStatus, type OpdService, type OpdView } from '../opds/index.js';
 import type { PatientRow, PatientService } from '../patients/index.js';
 import type { PractitionerService } from '../practitioners/index.js';
 import { localParts, zonedInstant } from '../rosters/index.js';
@@ -102,6 +103,7 @@ export interface TokenView extends TokenRow {
 }
 
 export const QUEUE_DOCTORS = ['opd_doctor'] as const;
+const OPD_VIEW_TTL_MS = 5000;
 export const QUEUE_MANAGERS = ['opd_doctor', 'coordinator', 'state_admin'] as const;
 export const RULE_READERS = ['coordinator', 'state_admin', 'national_admin', 'opd_doctor'] as const;
 export const RULE_WRITERS = ['state_admin', 'national_admin'] as const;
@@ -110,7 +112,7 @@ const PATIENT = ['patient'] as const;
 export class QueueService {
   constructor(
     private readonly repository: QueueRepository,
-    private readonly opds: Pick<OpdService, 'get'>,
+    private readonly opds: Pick<OpdService, 'view'>,
     private readonly patients: Pick<PatientService, 'getOwn'>,
     private readonly practitioners: Pick<PractitionerService, 'forUser' | 'get'>,
     private readonly consultations: ConsultationStarter,
@@ -118,9 +120,26 @@ export class QueueService {
     private readonly audit: AuditRecorder,
     private readonly clock: Clock,
     private readonly settings: QueueSettings,
-    private readonly doctorsAvailable: (facilityIds: string[]) => Promise<string[]>,
     private readonly opening: OpeningOf,
   ) {}
+
+  /**
+   * OPD settings and doctors on shift change rarely but are read on every call and token; a few
+   * seconds' staleness only moves an estimate. Opening status is worked out fresh from the hours.
+   */
+  private readonly opdViews = new TtlCache<string, OpdView>(OPD_VIEW_TTL_MS);
+
+  private async opd(opdId: string): Promise<OpdView> {
+    const view = await this.opdViews.get(opdId, (id) => this.opds.view(id));
+    return { ...view, ...openingStatus(view.hours, this.clock.now(), view.timeZone) };
+  }
+
+  /** An OPD a patient may queue in: active and configured (others are not found, as in the list). */
+  private async opdForPatient(opdId: string): Promise<OpdView> {
+    const opd = await this.opd(opdId);
+    if (!opd.active || opd.settings === null) throw notFound('OPD');
+    return opd;
+  }
 
   // ---- Patients ----------------------------------------------------------------------------
 
@@ -135,7 +154,7 @@ export class QueueService {
   ): Promise<{ token: TokenView; created: boolean }> {
     const now = this.clock.now();
     const patient = await this.ownProfile(actor, input.patientId);
-    const opd = await this.opds.get(actor, input.opdId);
+    const opd = await this.opdForPatient(input.opdId);
     const settings = opd.settings;
     if (settings === null) throw notFound('OPD');
     const existing = (await this.repository.liveForAccount(actor.principal.userId)).find(
@@ -199,7 +218,7 @@ export class QueueService {
       actor.principal.kind === 'patient'
         ? await this.ownToken(actor, tokenId)
         : await this.tokenForStaff(actor, tokenId);
-    return only(await this.views(actor, [token]));
+    return only(await this.views([token]));
   }
 
   /** The patient this doctor has in hand (called or in consultation), after a reload or on another device. */
@@ -207,7 +226,7 @@ export class QueueService {
     const doctor = await this.practitioners.forUser(actor.principal.userId);
     if (doctor === undefined) throw notFound('Your practitioner record');
     const token = await this.repository.inHand(doctor.id);
-    return token === undefined ? null : only(await this.views(actor, [token]));
+    return token === undefined ? null : only(await this.views([token]));
   }
 
   /** The live tokens of the signed-in account, with place and wait: what any device shows on return. */
@@ -216,7 +235,7 @@ export class QueueService {
       this.repository.liveForAccount(actor.principal.userId),
       this.repository.bookedForAccount(actor.principal.userId),
     ]);
-    return this.views(actor, [...live, ...booked]);
+    return this.views([...live, ...booked]);
   }
 
   /**
@@ -226,9 +245,9 @@ export class QueueService {
   async bookNextSession(actor: Actor, tokenId: string): Promise<{ token: TokenView; created: boolean }> {
     const closed = await this.ownToken(actor, tokenId);
     const existing = await this.repository.findBooking({ carriedFrom: closed.id });
-    if (existing !== undefined) return { token: only(await this.views(actor, [existing])), created: false };
+    if (existing !== undefined) return { token: only(await this.views([existing])), created: false };
     if (closed.status !== 'closed') throw conflict('Only a token closed at closing can be moved to the next session');
-    const opd = await this.opds.get(actor, closed.opdId);
+    const opd = await this.opdForPatient(closed.opdId);
     const opening = await this.opening(opd.id, this.clock.now());
     if (opening.openNow || opening.opensAt === null)
       throw conflict(opening.openNow ? 'This OPD is open now; take a token' : 'This OPD has no next session');
@@ -244,10 +263,10 @@ export class QueueService {
     });
     if (token === undefined) {
       const raced = await this.repository.findBooking({ carriedFrom: closed.id });
-      if (raced !== undefined) return { token: only(await this.views(actor, [raced])), created: false };
+      if (raced !== undefined) return { token: only(await this.views([raced])), created: false };
       throw conflict('This patient already has a booking; cancel it first', 'params.id');
     }
-    return { token: only(await this.views(actor, [token])), created: true };
+    return { token: only(await this.views([token])), created: true };
   }
 
   /**
@@ -261,14 +280,14 @@ export class QueueService {
   ): Promise<{ token: TokenView; created: boolean }> {
     const consultation = await this.consultations.get(actor, input.consultationId);
     const existing = await this.repository.findBooking({ followUpOf: consultation.id });
-    if (existing !== undefined) return { token: only(await this.views(actor, [existing])), created: false };
+    if (existing !== undefined) return { token: only(await this.views([existing])), created: false };
     const followUp = consultation.followUp;
     if (consultation.kind !== 'opd' || consultation.status !== 'completed' || followUp === null)
       throw unprocessable('The doctor did not ask for a follow-up in this OPD', 'body.consultationId');
     if (followUp.with !== 'same_doctor' && followUp.with !== 'same_facility')
       throw unprocessable('This follow-up is not with this OPD; see the advice for where to go', 'body.consultationId');
     const patient = await this.ownProfile(actor, consultation.patientId);
-    const opd = await this.opds.get(actor, consultation.facilityId);
+    const opd = await this.opdForPatient(consultation.facilityId);
     const now = this.clock.now();
     const dueStart = zonedInstant(followUp.dueDate, 0, opd.timeZone);
     const from = dueStart.getTime() > now.getTime() ? dueStart : now;
@@ -288,10 +307,10 @@ export class QueueService {
     });
     if (token === undefined) {
       const raced = await this.repository.findBooking({ followUpOf: consultation.id });
-      if (raced !== undefined) return { token: only(await this.views(actor, [raced])), created: false };
+      if (raced !== undefined) return { token: only(await this.views([raced])), created: false };
       throw conflict(`${patient.name} already has a booking; cancel it first`, 'body.consultationId');
     }
-    return { token: only(await this.views(actor, [token])), created: true };
+    return { token: only(await this.views([token])), created: true };
   }
 
   async cancel(actor: Actor, tokenId: string): Promise<TokenView> {
@@ -308,7 +327,7 @@ export class QueueService {
     if (cancelled === undefined) throw conflict('This token can no longer be cancelled');
     await this.record(actor, 'update', cancelled, { status: 'cancelled' });
     await this.notify(cancelled, 'cancelled');
-    return only(await this.views(actor, [cancelled]));
+    return only(await this.views([cancelled]));
   }
 
   /**
@@ -318,7 +337,7 @@ export class QueueService {
   async join(actor: Actor, tokenId: string, mode: 'video' | 'audio' | 'text' = 'video'): Promise<TokenView> {
     const now = this.clock.now();
     const token = await this.ownToken(actor, tokenId);
-    if (token.status === 'in_consultation') return only(await this.views(actor, [token]));
+    if (token.status === 'in_consultation') return only(await this.views([token]));
     if (token.status !== 'called' || token.practitionerId === null)
       throw conflict('You have not been called yet; please keep waiting');
     if (token.callDeadline !== null && token.callDeadline.getTime() < now.getTime()) {
@@ -345,7 +364,7 @@ export class QueueService {
     if (current?.status !== 'in_consultation')
       throw conflict('The call has timed out; you will be called again shortly');
     await this.notify(current, 'joined');
-    return only(await this.views(actor, [current]));
+    return only(await this.views([current]));
   }
 
   // ---- Doctors -----------------------------------------------------------------------------
@@ -363,19 +382,17 @@ export class QueueService {
   async callNext(actor: Actor, opdId: string): Promise<TokenView | null> {
     const now = this.clock.now();
     const doctor = await this.doctorAt(actor, opdId);
-    const inHand = await this.repository.inHand(doctor.id);
-    if (inHand !== undefined) throw conflict(`Finish token ${inHand.tokenNumber} before calling the next patient`);
+    if (doctor.held !== null) throw conflict(`Finish token ${doctor.held.tokenNumber} before calling the next patient`);
     const token = await this.repository.claimNext(
       opdId,
-      doctor.id,
+      doctor.practitionerId,
       now,
       new Date(now.getTime() + this.settings.callWindowSeconds * 1000),
       new Date(now.getTime() - this.settings.preferenceMinutes * 60_000),
     );
     if (token === undefined) return null;
-    await this.record(actor, 'update', token, { status: 'called' });
-    await this.notify(token, 'called');
-    return (await this.viewsFor([token], await this.opds.get(actor, opdId)))[0] ?? null;
+    await Promise.all([this.record(actor, 'update', token, { status: 'called' }), this.notify(token, 'called')]);
+    return only(await this.viewsFor([token], await this.opd(opdId), token.patientName));
   }
 
   /** Calls a particular token again: one skipped earlier, or one whose call dropped. */
@@ -383,17 +400,17 @@ export class QueueService {
     const now = this.clock.now();
     const token = await this.tokenForStaff(actor, tokenId);
     const doctor = await this.doctorAt(actor, token.opdId);
-    const inHand = await this.repository.inHand(doctor.id);
-    if (inHand !== undefined && inHand.id !== token.id) throw conflict(`Finish token ${inHand.tokenNumber} first`);
+    if (doctor.held !== null && doctor.held.id !== token.id)
+      throw conflict(`Finish token ${doctor.held.tokenNumber} first`);
     const called = await this.repository.transition(token.id, ['waiting', 'called'], 'called', now, {
-      practitionerId: doctor.id,
+      practitionerId: doctor.practitionerId,
       calledAt: now,
       callDeadline: new Date(now.getTime() + this.settings.callWindowSeconds * 1000),
     });
     if (called === undefined) throw conflict('This token is no longer waiting');
     await this.record(actor, 'update', called, { status: 'called', recall: true });
     await this.notify(called, 'called');
-    return only(await this.viewsFor([called], await this.opds.get(actor, token.opdId)));
+    return only(await this.viewsFor([called], await this.opd(token.opdId)));
   }
 
   /** Passes a called patient for now; they keep their place and are called again soon. */
@@ -499,20 +516,41 @@ export class QueueService {
   }
 
   /**
-   * Every waiting token's place in one OPD, from one query: what the live updates send. The
+   * Every waiting token's place in several OPDs, from one query: what the live updates send. The
    * estimate shares the patients ahead among the doctors available now.
    */
-  async positions(opdId: string): Promise<Position[]> {
-    const [rows, minutes, available] = await Promise.all([
-      this.repository.waitingOrder(opdId),
-      this.repository.consultationMinutes(opdId),
-      this.doctorsAvailable([opdId]),
+  async positions(opdIds: readonly string[]): Promise<Map<string, Position[]>> {
+    const [rows, opds] = await Promise.all([
+      this.repository.waitingOrders(opdIds),
+      Promise.all(opdIds.map((id) => this.opd(id).catch(() => undefined))),
     ]);
-    return rows.map((row, index) => ({
-      tokenId: row.id,
-      accountUserId: row.accountUserId,
-      ahead: index,
-      estimatedWaitMinutes: estimatedWaitMinutes(index, minutes ?? 10, available.length),
+    const byOpd = new Map<string, Position[]>(opdIds.map((id) => [id, []]));
+    const opdById = new Map(opds.flatMap((opd) => (opd === undefined ? [] : [[opd.id, opd] as const])));
+    for (const row of rows) {
+      const opd = opdById.get(row.opdId);
+      byOpd.get(row.opdId)?.push({
+        tokenId: row.id,
+        accountUserId: row.accountUserId,
+        ahead: row.ahead,
+        estimatedWaitMinutes: estimatedWaitMinutes(
+          row.ahead,
+          opd?.settings?.consultationMinutes ?? 10,
+          opd?.doctorsAvailable ?? 0,
+        ),
+      });
+    }
+    return byOpd;
+  }
+
+  /** The places of one account's waiting tokens: what a device is shown when it connects. */
+  async placesOf(accountUserId: string): Promise<Position[]> {
+    const waiting = (await this.repository.liveForAccount(accountUserId)).filter((t) => t.status === 'waiting');
+    const views = await this.views(waiting);
+    return views.map((view) => ({
+      tokenId: view.id,
+      accountUserId,
+      ahead: view.ahead ?? 0,
+      estimatedWaitMinutes: view.estimatedWaitMinutes ?? 0,
     }));
   }
 
@@ -658,7 +696,7 @@ export class QueueService {
       throw conflict(`This token is ${token.status.replace('_', ' ')} and cannot be changed that way`);
     await this.record(actor, 'update', changed, { status: to });
     await this.notify(changed, event);
-    return only(await this.viewsFor([changed], await this.opds.get(actor, token.opdId)));
+    return only(await this.viewsFor([changed], await this.opd(token.opdId)));
   }
 
   private ownProfile(actor: Actor, patientId: string): Promise<PatientRow> {
@@ -680,46 +718,42 @@ export class QueueService {
   }
 
   private async opdForStaff(actor: Actor, opdId: string): Promise<OpdView> {
-    const opd = await this.opds.get(actor, opdId);
+    const opd = await this.opd(opdId);
     assertInScope(scopeFor(actor.principal, QUEUE_MANAGERS), opd.stateId);
     return opd;
   }
 
-  /** The signed-in doctor's practitioner record, checked to be an active OPD doctor here. */
+  /**
+   * The signed-in doctor's practitioner record, checked to be an active OPD doctor here, with the
+   * patient they hold now: one query on the hot path of "call next".
+   */
   private async doctorAt(actor: Actor, opdId: string) {
-    const doctor = await this.practitioners.forUser(actor.principal.userId);
-    if (doctor === undefined) throw notFound('Your practitioner record');
-    const withRoles = await this.practitioners.get(actor, doctor.id);
-    if (!withRoles.roles.some((r) => r.facilityId === opdId && r.role === 'opd_doctor' && r.active)) {
-      throw forbidden('You are not a doctor of this OPD');
-    }
-    return doctor;
+    const doctor = await this.repository.doctorAt(actor.principal.userId, opdId);
+    if (doctor !== undefined) return doctor;
+    if ((await this.practitioners.forUser(actor.principal.userId)) === undefined)
+      throw notFound('Your practitioner record');
+    throw forbidden('You are not a doctor of this OPD');
   }
 
-  private async views(actor: Actor, tokens: TokenRow[]): Promise<TokenView[]> {
-    const opds = new Map<string, OpdView>();
+  /** Tokens as their owner or staff see them (the caller has been authorised for each). */
+  private async views(tokens: TokenRow[]): Promise<TokenView[]> {
     const result: TokenView[] = [];
-    for (const token of tokens) {
-      let opd = opds.get(token.opdId);
-      if (opd === undefined) {
-        opd = await this.opds.get(actor, token.opdId);
-        opds.set(token.opdId, opd);
-      }
-      result.push(...(await this.viewsFor([token], opd)));
-    }
+    for (const token of tokens) result.push(...(await this.viewsFor([token], await this.opd(token.opdId))));
     return result;
   }
 
-  private async viewsFor(tokens: TokenRow[], opd: OpdView, patient?: PatientRow): Promise<TokenView[]> {
+  private async viewsFor(tokens: TokenRow[], opd: OpdView, patientName?: string): Promise<TokenView[]> {
     const names =
-      patient === undefined ? await this.repository.patientNames([...new Set(tokens.map((t) => t.patientId))]) : null;
+      patientName === undefined
+        ? await this.repository.patientNames([...new Set(tokens.map((t) => t.patientId))])
+        : null;
     return Promise.all(
       tokens.map(async (token) => {
         const ahead = token.status === 'waiting' ? await this.repository.ahead(token) : null;
         return {
           ...token,
           opdName: opd.name,
-          patientName: patient?.name ?? names?.get(token.patientId) ?? '',
+          patientName: patientName ?? names?.get(token.patientId) ?? '',
           ahead,
           estimatedWaitMinutes:
             ahead === null || opd.settings === null
@@ -731,7 +765,7 @@ export class QueueService {
   }
 
   private async view(token: TokenRow, opd: OpdView, patient: PatientRow): Promise<TokenView> {
-    return only(await this.viewsFor([token], opd, patient));
+    return only(await this.viewsFor([token], opd, patient.name));
   }
 
   private notify(token: TokenRow, event: TokenEvent): Promise<void> {
