@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -19,11 +20,28 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { OperationOutcomeSchema } from './platform/http/schemas.js';
 import './platform/http/types.js';
 import { AuditLog, AuditRepository, auditRoutes } from './modules/audit/index.js';
+import {
+  CallRepository,
+  CallService,
+  callRoutes,
+  JoinTokens,
+  roomNotifier,
+  SignallingHub,
+} from './modules/calls/index.js';
 import { ConsultationRepository, ConsultationService, consultationRoutes } from './modules/consultations/index.js';
 import { FacilityRepository, FacilityService, facilityRoutes } from './modules/facilities/index.js';
 import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js';
+import { FormularyRepository, FormularyService, formularyRoutes } from './modules/formulary/index.js';
 import { PostgresFileStore } from './modules/files/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
+import {
+  HubSpokeRepository,
+  HubSpokeService,
+  hubSpokeRoutes,
+  ReferralService,
+  TimelineService,
+  UploadService,
+} from './modules/hubspoke/index.js';
 import {
   IdentityRepository,
   IdentityService,
@@ -38,6 +56,12 @@ import { OpdRepository, OpdService, opdRoutes } from './modules/opds/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import { PatientRepository, PatientService, patientRoutes } from './modules/patients/index.js';
 import { PractitionerRepository, PractitionerService, practitionerRoutes } from './modules/practitioners/index.js';
+import {
+  PrescriptionRepository,
+  PrescriptionService,
+  PrescriptionSigner,
+  prescriptionRoutes,
+} from './modules/prescriptions/index.js';
 import { QueueRepository, QueueService, queueRoutes } from './modules/queue/index.js';
 import { RosterRepository, RosterService, rosterRoutes } from './modules/rosters/index.js';
 import { TerminologyRepository, TerminologyService, terminologyRoutes } from './modules/terminology/index.js';
@@ -73,6 +97,9 @@ export interface AppServices {
   patients: PatientService;
   consultations: ConsultationService;
   queue: QueueService;
+  formulary: FormularyService;
+  prescriptions: PrescriptionService;
+  hubSpoke: HubSpokeService;
 }
 
 declare module 'fastify' {
@@ -97,6 +124,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   app.addSchema(OperationOutcomeSchema);
   await app.register(fastifyCookie);
+  // One WebSocket server for the app (live updates, call signalling; SDP offers need more than 4 KB),
+  // registered before authentication so that a refused upgrade's socket is closed, not left open.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   registerErrorHandling(app);
   const metrics = registerMetrics(app);
   app.addHook('onSend', async (request, reply, payload) => {
@@ -161,6 +191,19 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     clock: deps.clock,
   });
   const fhir = new FhirService(new FhirRepository(deps.db), terminology, deps.clock);
+  const formulary = new FormularyService(new FormularyRepository(deps.db));
+  const prescriptions = new PrescriptionService(
+    new PrescriptionRepository(deps.db),
+    formulary,
+    new PrescriptionSigner(config.secretKey),
+    audit,
+    deps.clock,
+    sms,
+    {
+      publicBaseUrl: config.publicBaseUrl,
+      onSmsFailure: (error, prescriptionId) => app.log.warn({ err: error, prescriptionId }, 'prescription SMS failed'),
+    },
+  );
   const consultations = new ConsultationService(
     new ConsultationRepository(deps.db),
     terminology,
@@ -193,6 +236,43 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       });
   }, config.queue.sweepSeconds * 1000);
   queueSweeper.unref();
+  const calls = new CallService(
+    new CallRepository(deps.db),
+    audit,
+    deps.clock,
+    config.calls,
+    new JoinTokens(config.secretKey),
+    roomNotifier(deps.bus),
+  );
+  const signalling = new SignallingHub(deps.bus);
+  // Hub and spoke: requests routed over the mappings to hub pools, swept for overflow and SLA alerts.
+  const hubSpokeRepository = new HubSpokeRepository(deps.db);
+  const hubSpoke = new HubSpokeService(
+    hubSpokeRepository,
+    patients,
+    consultations,
+    terminology,
+    {
+      route: (spokeId, specialityCode) => mappings.route(spokeId, specialityCode),
+      availableNow: (facilityIds) => rosters.availableNow(facilityIds),
+    },
+    deps.bus,
+    audit,
+    deps.clock,
+  );
+  const referrals = new ReferralService(hubSpokeRepository, audit, deps.clock);
+  const timeline = new TimelineService(hubSpokeRepository, patients, audit);
+  const uploads = new UploadService(hubSpokeRepository, hubSpoke, new PostgresFileStore(deps.db), audit, deps.clock);
+  let hubSpokeSweeping: Promise<unknown> | null = null;
+  const hubSpokeSweeper = setInterval(() => {
+    hubSpokeSweeping ??= hubSpoke
+      .sweep()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'hub-and-spoke sweep failed'))
+      .finally(() => {
+        hubSpokeSweeping = null;
+      });
+  }, 15_000);
+  hubSpokeSweeper.unref();
   const imports = new ImportService(new ImportRepository(deps.db), geography, audit, {
     onError: (error, jobId) => app.log.error({ err: error, jobId }, 'import failed and was rolled back'),
   });
@@ -211,6 +291,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     patients,
     consultations,
     queue,
+    formulary,
+    prescriptions,
+    hubSpoke,
   });
 
   registerAuthentication(app, identity);
@@ -256,12 +339,16 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(opdRoutes(opds));
   await app.register(patientRoutes(patients));
   await app.register(consultationRoutes(consultations));
+  await app.register(formularyRoutes(formulary));
+  await app.register(prescriptionRoutes(prescriptions));
   await app.register(queueRoutes(queue, deps.clock));
+  await app.register(hubSpokeRoutes(hubSpoke, referrals, timeline, uploads, deps.clock));
   await app.register(
     liveRoutes(live, async (actor, opdId) => {
       await queue.queue(actor, opdId);
     }),
   );
+  await app.register(callRoutes(calls, signalling, (error) => app.log.warn({ err: error }, 'call signalling failed')));
   if (config.sms.adapter === 'outbox' && deps.sms === undefined) await app.register(smsOutboxRoutes(outbox));
 
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
@@ -271,6 +358,8 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   app.addHook('onClose', async () => {
     clearInterval(housekeeping);
     clearInterval(queueSweeper);
+    clearInterval(hubSpokeSweeper);
+    await hubSpokeSweeping;
     await sweeping;
     await live.stop();
     await stopRevocations();
