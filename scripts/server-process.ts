@@ -68,7 +68,9 @@ export async function startServer(
       await cleanup.end();
     };
   }
-  const child = spawn(process.execPath, ['apps/server/dist/server.js'], {
+  // SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under a benchmark.
+  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, 'apps/server/dist/server.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
