@@ -22,6 +22,8 @@ const Admin = lazy(() => import('./admin/AdminApp').then((module) => ({ default:
 // Seeing a doctor now (patients) and the OPD doctor's console: chunks with their own words.
 const Opd = lazy(() => import('./opd/OpdApp').then((module) => ({ default: module.OpdApp })));
 const Doctor = lazy(() => import('./doctor/DoctorApp').then((module) => ({ default: module.DoctorApp })));
+// e-Prescriptions: the public check behind the QR code (no sign-in), dispensing, the patient's list.
+const Rx = lazy(() => import('./rx/RxApp').then((module) => ({ default: module.RxApp })));
 // Hub and spoke: the health officer's requests and the hub doctor's queue, one chunk with its words.
 const HubSpoke = lazy(() => import('./hubspoke/HubSpokeApp').then((module) => ({ default: module.HubSpokeApp })));
 
@@ -90,6 +92,7 @@ function Route({ path }: { path: string }) {
     default:
       if (path === '/consult' || path.startsWith('/consult/')) return <Opd path={path} />;
       if (path === '/doctor' || path.startsWith('/doctor/')) return <Doctor path={path} />;
+      if (path.startsWith('/rx/') || path === '/pharmacy' || path === '/prescriptions') return <Rx path={path} />;
       if (path === '/spoke' || path === '/hub') return <HubSpoke path={path} />;
       return path.startsWith('/admin') ? <Admin path={path} /> : <NotFound />;
   }

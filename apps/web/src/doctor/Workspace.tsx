@@ -3,6 +3,7 @@ import { LoadError, Loading } from '../components/Notice';
 import type { Consultation, UploadedFile } from '../opd/types';
 import { useApi } from '../useApi';
 import { useDoctorI18n } from './i18n';
+import { PrescriptionPanel } from './PrescriptionPanel';
 
 const WIDE = '(min-width: 60em)';
 
@@ -33,10 +34,17 @@ export function Workspace({
   const { t } = useDoctorI18n();
   const wide = useWide();
   const [tab, setTab] = useState<'work' | 'history'>('work');
+  // The prescription is written beside the record, once the consultation has started.
+  const work = (
+    <>
+      {children}
+      {consultationId !== null && <PrescriptionPanel consultationId={consultationId} patientId={patientId} />}
+    </>
+  );
   if (wide) {
     return (
       <div className="workspace">
-        <div className="workspace-main">{children}</div>
+        <div className="workspace-main">{work}</div>
         <aside className="workspace-side" aria-labelledby="history-heading">
           <h2 id="history-heading">{t('history.title')}</h2>
           <History patientId={patientId} consultationId={consultationId} />
@@ -78,7 +86,7 @@ export function Workspace({
       </div>
       {/* Both panels stay mounted, so that a half-typed record survives a look at the history. */}
       <div id="panel-work" role="tabpanel" aria-labelledby="tab-work" hidden={tab !== 'work'}>
-        {children}
+        {work}
       </div>
       <div id="panel-history" role="tabpanel" aria-labelledby="tab-history" hidden={tab !== 'history'}>
         <History patientId={patientId} consultationId={consultationId} />

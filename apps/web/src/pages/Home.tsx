@@ -54,7 +54,7 @@ const ROLE_CARDS: Record<Role, CardSpec[]> = {
   patient: [
     card('consultNow', icons.doctor, MyTokens, '/consult'),
     card('family', icons.family, FamilyList),
-    card('prescriptions', icons.pill),
+    card('prescriptions', icons.pill, undefined, '/prescriptions'),
   ],
   spoke_operator: [
     card('registerPatient', icons.userPlus, undefined, '/spoke'),
@@ -76,7 +76,7 @@ const ROLE_CARDS: Record<Role, CardSpec[]> = {
     card('network', icons.network),
     card('facilities', icons.building, FacilityList),
   ],
-  pharmacist: [card('dispense', icons.pill)],
+  pharmacist: [card('dispense', icons.pill, undefined, '/pharmacy')],
   // Administrators' cards: see admin/HomeCards.
   state_admin: [],
   national_admin: [],
