@@ -19,9 +19,14 @@ interface QueueReader {
   liveOpdsOf(accountUserId: string): Promise<string[]>;
 }
 
-/** Places this near the front are sent on every change; further back, at most this often. */
-const NEAR_FRONT = 10;
-const FAR_INTERVAL_MS = 5000;
+/**
+ * How often a place may be sent: near the front on every change; further back, where a place
+ * moves a little and the wait is long, every few seconds is as good and costs far less.
+ */
+function sendIntervalMs(ahead: number): number {
+  if (ahead < 10) return 0;
+  return ahead < 100 ? 5_000 : 15_000;
+}
 
 /**
  * Live updates for waiting rooms and doctors' consoles on this instance. Token events (called,
@@ -165,7 +170,7 @@ export class LiveHub {
         const signature = signatureOf(position);
         const last = this.lastSent.get(position.tokenId);
         if (last?.signature === signature) continue;
-        if (last !== undefined && position.ahead >= NEAR_FRONT && now - last.at < FAR_INTERVAL_MS) {
+        if (last !== undefined && now - last.at < sendIntervalMs(position.ahead)) {
           deferred = true;
           continue;
         }

@@ -90,14 +90,34 @@ function parseDate(date: string): [number, number, number] {
   return [year, month, day];
 }
 
+/**
+ * `Intl` formatting costs microseconds per call and rosters ask the same questions over and over
+ * (the same shift starts for every doctor, the same minute for every request), so answers are
+ * remembered. Both functions are pure; the memos are bounded and simply start again when full.
+ */
+const MEMO_LIMIT = 50_000;
+const localPartsMemo = new Map<string, LocalParts>();
+const zonedInstantMemo = new Map<string, number>();
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** The wall clock of `instant` in `timeZone`: local date, local weekday and minutes since local midnight. */
 export function localParts(instant: Date, timeZone: string): LocalParts {
+  // Every zone in use today is offset by whole minutes, so the answer is the same all minute long.
+  const key = `${timeZone}|${String(Math.floor(instant.getTime() / 60_000))}`;
+  const known = localPartsMemo.get(key);
+  if (known !== undefined) return { ...known };
   const wall = wallClock(instant, timeZone);
-  return {
+  const parts = {
     date: `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}`,
     weekday: new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay(),
     minutes: wall.hour * 60 + wall.minute,
   };
+  return { ...remember(localPartsMemo, key, parts) };
 }
 
 /** A local date moved by whole days. */
@@ -132,6 +152,13 @@ function offsetAt(epochMs: number, timeZone: string): number {
  * forward) is read with the offset from before the jump, so 02:30 in a 02:00→03:00 gap is 03:30.
  */
 export function zonedInstant(date: string, minutes: number, timeZone: string): Date {
+  const key = `${timeZone}|${date}|${String(minutes)}`;
+  const known = zonedInstantMemo.get(key);
+  if (known !== undefined) return new Date(known);
+  return new Date(remember(zonedInstantMemo, key, computeZonedInstant(date, minutes, timeZone)));
+}
+
+function computeZonedInstant(date: string, minutes: number, timeZone: string): number {
   const [year, month, day] = parseDate(date);
   const wallAsUtc = Date.UTC(year, month - 1, day, 0, minutes);
   // The offset a day either side brackets any transition near this wall time.
@@ -142,7 +169,7 @@ export function zonedInstant(date: string, minutes: number, timeZone: string): D
   ]);
   const candidates = [...offsets].map((offset) => wallAsUtc - offset);
   const exact = candidates.filter((instant) => offsetAt(instant, timeZone) === wallAsUtc - instant);
-  return new Date(exact.length > 0 ? Math.min(...exact) : Math.max(...candidates));
+  return exact.length > 0 ? Math.min(...exact) : Math.max(...candidates);
 }
 
 /** Whether a shift happens on the local date it would start on: its validity and the days off. */
