@@ -121,17 +121,18 @@ function Case(props: {
   );
   const specialities = useApi<{ items: Speciality[] }>('/api/v1/terminology/specialities');
 
-  const act = async (what: string, run: () => Promise<unknown>) => {
+  /** Runs an action; an answer that is the request itself replaces the one shown. */
+  const act = async (what: string, run: () => Promise<unknown>, returnsRequest = false) => {
     setError(undefined);
     try {
       const result = await run();
-      if (result !== null && typeof result === 'object' && 'status' in result && 'patientName' in result)
-        props.onChange(result as RequestView);
+      if (returnsRequest) props.onChange(result as RequestView);
       setDone((d) => [...d, what]);
     } catch (e) {
       setError(failure(e));
     }
   };
+
   const v = r.vitals;
   const vitals = [
     v.bloodPressure === undefined
@@ -211,13 +212,16 @@ function Case(props: {
             className="button"
             data-testid="answer"
             onClick={() =>
-              void act('answer', () =>
-                api.post(`/api/v1/hub/requests/${r.id}/answer`, {
-                  advice,
-                  ...(followUpDays.trim() === ''
-                    ? {}
-                    : { record: { followUp: { afterDays: Number(followUpDays), with: 'same_doctor' } } }),
-                }),
+              void act(
+                'answer',
+                () =>
+                  api.post(`/api/v1/hub/requests/${r.id}/answer`, {
+                    advice,
+                    ...(followUpDays.trim() === ''
+                      ? {}
+                      : { record: { followUp: { afterDays: Number(followUpDays), with: 'same_doctor' } } }),
+                  }),
+                true,
               )
             }
           >
@@ -311,13 +315,16 @@ function Case(props: {
             data-testid="rate"
             disabled={done.includes('rate') || r.feedback !== null}
             onClick={() =>
-              void act('rate', () =>
-                api.post(`/api/v1/hub/requests/${r.id}/feedback`, {
-                  complete: rating.complete,
-                  appropriateSpeciality: rating.appropriateSpeciality,
-                  neededVideo: rating.neededVideo,
-                  ...(rating.reason.trim() === '' ? {} : { reason: rating.reason }),
-                }),
+              void act(
+                'rate',
+                () =>
+                  api.post(`/api/v1/hub/requests/${r.id}/feedback`, {
+                    complete: rating.complete,
+                    appropriateSpeciality: rating.appropriateSpeciality,
+                    neededVideo: rating.neededVideo,
+                    ...(rating.reason.trim() === '' ? {} : { reason: rating.reason }),
+                  }),
+                true,
               )
             }
           >

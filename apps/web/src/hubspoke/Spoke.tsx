@@ -435,15 +435,17 @@ function RequestForm(props: {
 
   const consent = async (checked: boolean) => {
     if (!checked) return;
+    // Ticked at once; unticked again if the server did not record it.
+    setConsented(true);
     try {
       await api.post(`/api/v1/spoke/patients/${props.patient.id}/consent`, {
         id: uuid(),
         method: 'verbal',
         givenBy: 'patient',
       });
-      setConsented(true);
       await save({});
     } catch (e) {
+      setConsented(false);
       setError(failure(e));
     }
   };
