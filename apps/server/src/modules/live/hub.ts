@@ -19,6 +19,8 @@ interface QueueReader {
   liveOpdsOf(accountUserId: string): Promise<string[]>;
 }
 
+const SAME_OPD_EVENTS = new Set(['called', 'joined', 'skipped', 'reoffered']);
+
 /**
  * How often a place may be sent: near the front on every change; further back, where a place
  * moves a little and the wait is long, every few seconds is as good and costs far less.
@@ -188,7 +190,8 @@ export class LiveHub {
       socket.send({ type: 'token', tokenId: event.tokenId, event: event.event, status: event.status });
     }
     if (event.status !== 'waiting') this.lastSent.delete(event.tokenId);
-    await this.refreshInterest(accountUserId);
+    // Called, joined, skipped or re-offered: still in the same OPD, so no need to ask again.
+    if (!SAME_OPD_EVENTS.has(event.event)) await this.refreshInterest(accountUserId);
   }
 
   private async refreshInterest(accountUserId: string): Promise<void> {

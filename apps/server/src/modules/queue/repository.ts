@@ -321,7 +321,7 @@ export class QueueRepository {
       missedCalls: number;
       nextSessionAt: Date | null;
     }> = {},
-  ): Promise<TokenRow | undefined> {
+  ): Promise<(TokenRow & { patientName: string }) | undefined> {
     const columns: Record<string, string> = {
       practitionerId: 'practitioner_id',
       calledAt: 'called_at',
@@ -340,8 +340,11 @@ export class QueueRepository {
       params.push(value);
       sets.push(`${columns[key] ?? key} = $${params.length}`);
     }
-    const [row] = await this.db.query<TokenRow>(
-      `update opd_tokens set ${sets.join(', ')} where id = $1 and status = any($2::text[]) returning ${COLUMNS}`,
+    // The patient's name comes back with the change: the answer names them, without another query.
+    const [row] = await this.db.query<TokenRow & { patientName: string }>(
+      `with changed as (
+         update opd_tokens set ${sets.join(', ')} where id = $1 and status = any($2::text[]) returning *)
+       select ${COLUMNS}, (select name from patients where id = changed.patient_id) as "patientName" from changed`,
       params,
     );
     return row;

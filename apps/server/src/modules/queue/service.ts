@@ -104,6 +104,7 @@ export interface TokenView extends TokenRow {
 
 export const QUEUE_DOCTORS = ['opd_doctor'] as const;
 const OPD_VIEW_TTL_MS = 5000;
+const PRACTITIONER_TTL_MS = 60_000;
 export const QUEUE_MANAGERS = ['opd_doctor', 'coordinator', 'state_admin'] as const;
 export const RULE_READERS = ['coordinator', 'state_admin', 'national_admin', 'opd_doctor'] as const;
 export const RULE_WRITERS = ['state_admin', 'national_admin'] as const;
@@ -128,6 +129,13 @@ export class QueueService {
    * seconds' staleness only moves an estimate. Opening status is worked out fresh from the hours.
    */
   private readonly opdViews = new TtlCache<string, OpdView>(OPD_VIEW_TTL_MS);
+
+  /** Which practitioner a user is changes almost never; asked on every doctor's action. */
+  private readonly practitionersByUser = new TtlCache<string, { id: string } | undefined>(PRACTITIONER_TTL_MS);
+
+  private practitionerOf(userId: string): Promise<{ id: string } | undefined> {
+    return this.practitionersByUser.get(userId, (id) => this.practitioners.forUser(id));
+  }
 
   private async opd(opdId: string): Promise<OpdView> {
     const view = await this.opdViews.get(opdId, (id) => this.opds.view(id));
@@ -223,7 +231,7 @@ export class QueueService {
 
   /** The patient this doctor has in hand (called or in consultation), after a reload or on another device. */
   async inHand(actor: Actor): Promise<TokenView | null> {
-    const doctor = await this.practitioners.forUser(actor.principal.userId);
+    const doctor = await this.practitionerOf(actor.principal.userId);
     if (doctor === undefined) throw notFound('Your practitioner record');
     const token = await this.repository.inHand(doctor.id);
     return token === undefined ? null : only(await this.views([token]));
@@ -509,7 +517,7 @@ export class QueueService {
   }
 
   async daySummary(actor: Actor, date?: string): Promise<{ date: string; counts: Record<string, number> }> {
-    const doctor = await this.practitioners.forUser(actor.principal.userId);
+    const doctor = await this.practitionerOf(actor.principal.userId);
     if (doctor === undefined) throw notFound('Your practitioner record');
     const day = date ?? localParts(this.clock.now(), 'Asia/Kolkata').date;
     return { date: day, counts: await this.repository.dayCounts(doctor.id, day) };
@@ -687,16 +695,15 @@ export class QueueService {
   ): Promise<TokenView> {
     const token = await this.tokenForStaff(actor, tokenId);
     if (actor.principal.roles.every((r) => r.role === 'opd_doctor')) {
-      const doctor = await this.practitioners.forUser(actor.principal.userId);
+      const doctor = await this.practitionerOf(actor.principal.userId);
       if (token.practitionerId !== null && token.practitionerId !== doctor?.id)
         throw forbidden('Another doctor has this patient');
     }
     const changed = await this.repository.transition(token.id, from, to, this.clock.now(), set);
     if (changed === undefined)
       throw conflict(`This token is ${token.status.replace('_', ' ')} and cannot be changed that way`);
-    await this.record(actor, 'update', changed, { status: to });
-    await this.notify(changed, event);
-    return only(await this.viewsFor([changed], await this.opd(token.opdId)));
+    await Promise.all([this.record(actor, 'update', changed, { status: to }), this.notify(changed, event)]);
+    return only(await this.viewsFor([changed], await this.opd(token.opdId), changed.patientName));
   }
 
   private ownProfile(actor: Actor, patientId: string): Promise<PatientRow> {
@@ -730,8 +737,7 @@ export class QueueService {
   private async doctorAt(actor: Actor, opdId: string) {
     const doctor = await this.repository.doctorAt(actor.principal.userId, opdId);
     if (doctor !== undefined) return doctor;
-    if ((await this.practitioners.forUser(actor.principal.userId)) === undefined)
-      throw notFound('Your practitioner record');
+    if ((await this.practitionerOf(actor.principal.userId)) === undefined) throw notFound('Your practitioner record');
     throw forbidden('You are not a doctor of this OPD');
   }
 

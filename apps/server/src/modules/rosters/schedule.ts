@@ -132,10 +132,14 @@ export function weekdayOf(date: string): number {
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
 }
 
+const minutesMemo = new Map<string, number>();
+
 /** 'HH:MM' or 'HH:MM:SS' → minutes since midnight ('24:00' → 1440). */
 export function minutesOf(time: string): number {
+  const known = minutesMemo.get(time);
+  if (known !== undefined) return known;
   const [hours = NaN, minutes = NaN] = time.split(':').map(Number);
-  return hours * 60 + minutes;
+  return remember(minutesMemo, time, hours * 60 + minutes);
 }
 
 /** How far the zone's wall clock is ahead of UTC at `epochMs`, in milliseconds. */
