@@ -18,6 +18,10 @@ const BENCHMARKS: Record<
     description: 'CSV import of a national care network (--scale 0.1 for a quick run), then facility search',
     load: () => import('./import.js'),
   },
+  prescription: {
+    description: 'e-Prescriptions: signatures, verifications and PDFs per second on one core; public verification p99 under load',
+    load: () => import('./prescription.js'),
+  },
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -17,6 +17,7 @@ import { FormularyRepository } from '../formulary/index.js';
 import { loadFormulary, readFormularyPack } from '../../seed/reference.js';
 import { canonicalJson, type PrescriptionDocument } from './document.js';
 import { envelopeOfPdf, ENVELOPE_KEY } from './pdf.js';
+import { VERIFY_CACHE_MS } from './service.js';
 import { PrescriptionSigner } from './signing.js';
 
 /**
@@ -160,6 +161,9 @@ const verify = async (id: string) => {
   expect(response.statusCode, response.body).toBe(200);
   return response.json<Verification>();
 };
+
+/** Lets the public check's short cache expire, as another instance's change would. */
+const afterCacheTime = () => test.clock.advance(VERIFY_CACHE_MS + 1);
 
 const issues = (response: { json(): unknown }) =>
   (response.json() as { issue: { diagnostics: string; details?: { text: string } }[] }).issue;
@@ -463,6 +467,8 @@ describe('immutability, cancel and replace', () => {
   it('cancels and replaces, keeping both; only the replacement is genuine', async () => {
     const consultationId = await consultation('video');
     const original = await signed(consultationId);
+    // Checked once (and so remembered for a moment): the cancellation must still show at once.
+    expect((await verify(original.id)).genuine).toBe(true);
     const replacement = await signed(consultationId, {
       items: [{ ...paracetamol, strength: '650 mg' }],
       replaces: { id: original.id, reason: 'Wrong strength' },
@@ -513,6 +519,7 @@ describe('immutability, cancel and replace', () => {
     const rx = response.json<Prescription>();
     expect((await verify(rx.id)).genuine).toBe(true);
     await test.database.db.query('update practitioners set active = false where id = $1', [leaving.practitionerId]);
+    afterCacheTime();
     expect(await verify(rx.id)).toMatchObject({
       genuine: false,
       checks: { doctorActive: false, signatureValid: true },
@@ -547,6 +554,7 @@ describe('tampering', () => {
           `update prescriptions set document = jsonb_set(document, $2, $3::jsonb) where id = $1`,
           [rx.id, path, value],
         );
+        afterCacheTime();
         const result = await verify(rx.id);
         expect(result.genuine, path).toBe(false);
         expect(result.checks.signatureValid, path).toBe(false);
@@ -554,16 +562,19 @@ describe('tampering', () => {
           rx.id,
           JSON.stringify(rx.document),
         ]);
+        afterCacheTime();
         expect((await verify(rx.id)).genuine, `${path} restored`).toBe(true);
       }
       // A signature copied from another prescription does not fit either.
       const other = await signed(await consultation('video'));
       await test.database.db.query('update prescriptions set signature = $2 where id = $1', [rx.id, other.signature]);
+      afterCacheTime();
       expect((await verify(rx.id)).checks.signatureValid).toBe(false);
     } finally {
       await test.database.db.query('update prescriptions set signature = $2 where id = $1', [rx.id, rx.signature]);
       await test.database.db.query('alter table prescriptions enable trigger prescriptions_no_change');
     }
+    afterCacheTime();
     expect((await verify(rx.id)).genuine).toBe(true);
   });
 });
@@ -654,6 +665,7 @@ describe('dispensing', () => {
 
   it('records dispensing once; the public check shows what was dispensed', async () => {
     const rx = await signed(await consultation('video'), { items: [paracetamol, amoxicillin] });
+    expect((await verify(rx.id)).dispensing).toBeNull();
     expect((await dispense(rx.id, doctor.staff.auth)).statusCode).toBe(403);
     const done = await dispense(rx.id, pharmacist.auth, {
       items: [

@@ -75,6 +75,14 @@ export interface Verification {
   row: PrescriptionRow;
 }
 
+/**
+ * How long a public check may reuse what it read. A QR code is scanned again and again at the
+ * counter; this instance forgets at once what it changes itself (cancel, replace, dispense), and
+ * another instance's change shows within this time. Dispensing itself always reads afresh.
+ */
+export const VERIFY_CACHE_MS = 2000;
+const VERIFY_CACHE_ENTRIES = 10_000;
+
 /** The officer who presented a spoke's patient, when the hub-and-spoke record knows one. */
 export type PresentingOfficer = (consultationId: string) => Promise<{ name: string; role: string } | null>;
 
@@ -119,6 +127,8 @@ const missingContent = (issues: { field: string; message: string }[]): AppError 
  * signed (cancel and replace keeps both); verified by anyone with the QR code; dispensed once.
  */
 export class PrescriptionService {
+  private readonly checked = new Map<string, { verification: Verification; until: number }>();
+
   constructor(
     private readonly repository: PrescriptionRepository,
     private readonly formulary: FormularyService,
@@ -313,6 +323,7 @@ export class PrescriptionService {
           : 'The prescription to replace was cancelled or replaced meanwhile',
       );
     }
+    if (replaces !== null) this.checked.delete(replaces.id);
     const row = await this.repository.findAny(id);
     if (row === undefined) throw new Error(`prescription ${id} vanished after insert`);
     await this.audit.record(
@@ -424,12 +435,13 @@ export class PrescriptionService {
     if (row.practitionerId !== signer.id) throw forbidden('Only the doctor who signed it may cancel a prescription');
     if (row.cancelledAt !== null) throw conflict('The prescription is already cancelled');
     if (row.dispensing !== null) throw conflict('The prescription has been dispensed; it can no longer be cancelled');
-    if (!(await this.repository.cancel(id, actor.principal.userId, reason.trim(), this.clock.now())))
-      throw conflict('The prescription is already cancelled');
+    const cancelled = await this.repository.cancel(id, actor.principal.userId, reason.trim(), this.clock.now());
+    this.checked.delete(id);
+    if (!cancelled) throw conflict('The prescription is already cancelled');
     await this.audit.record(this.entry(actor, 'update', row.patientId, row.stateId, row.id, { event: 'cancel' }));
-    const cancelled = await this.repository.findAny(id);
-    if (cancelled === undefined) throw notFound('Prescription');
-    return cancelled;
+    const after = await this.repository.findAny(id);
+    if (after === undefined) throw notFound('Prescription');
+    return after;
   }
 
   /** The PDF: rendered on its first download, after signing, and kept. */
@@ -457,11 +469,18 @@ export class PrescriptionService {
 
   /** The public check behind the QR code: is it genuine, what does it say, what was dispensed. */
   async verify(id: string, ip: string): Promise<Verification> {
-    const row = await this.repository.findAny(id);
-    if (row === undefined) throw notFound('Prescription');
-    const verification = this.check(row);
-    await this.audit.record(this.publicEntry(row, ip, { genuine: verification.genuine }));
-    return verification;
+    const now = this.clock.now().getTime();
+    let verification = this.checked.get(id);
+    if (verification === undefined || verification.until < now) {
+      const row = await this.repository.findAny(id);
+      if (row === undefined) throw notFound('Prescription');
+      if (this.checked.size >= VERIFY_CACHE_ENTRIES) this.checked.clear();
+      verification = { verification: this.check(row), until: now + VERIFY_CACHE_MS };
+      this.checked.set(id, verification);
+    }
+    const { row, genuine } = verification.verification;
+    await this.audit.record(this.publicEntry(row, ip, { genuine }));
+    return verification.verification;
   }
 
   /**
@@ -559,6 +578,7 @@ export class PrescriptionService {
       note: input.note?.trim() || null,
       at: this.clock.now(),
     });
+    this.checked.delete(id);
     const after = await this.repository.findAny(id);
     if (after === undefined) throw notFound('Prescription');
     if (!dispensed) {
