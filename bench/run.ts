@@ -19,7 +19,8 @@ const BENCHMARKS: Record<
     load: () => import('./import.js'),
   },
   prescription: {
-    description: 'e-Prescriptions: signatures, verifications and PDFs per second on one core; public verification p99 under load',
+    description:
+      'e-Prescriptions: signatures, verifications and PDFs per second on one core; public verification p99 under load',
     load: () => import('./prescription.js'),
   },
 };
