@@ -1,5 +1,5 @@
 import { DaySummary } from './DaySummary';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, serverNow, toApiError, type ApiError, type Me } from '../api';
 import { LoadError, Loading, Notice } from '../components/Notice';
 import { Page } from '../components/Page';
@@ -17,6 +17,9 @@ import { RecordForm } from './RecordForm';
 import { kept, patientById, patientLine } from './shared';
 import { Transfer } from './Transfer';
 import { Workspace } from './Workspace';
+
+// The video call is its own chunk (shared with the waiting room), fetched when a consultation starts.
+const CallPanel = lazy(() => import('../call/CallPanel'));
 
 /** The patient this doctor has called or is seeing; kept on this device so that a refresh resumes. */
 export interface InHand {
@@ -302,6 +305,9 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
         />
       ) : (
         <Workspace patientId={inHand.patientId} consultationId={inHand.consultationId}>
+          <Suspense fallback={<Loading />}>
+            <CallPanel consultationId={inHand.consultationId} />
+          </Suspense>
           <RecordForm
             consultationId={inHand.consultationId}
             tokenId={inHand.tokenId}

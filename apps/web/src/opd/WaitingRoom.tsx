@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, serverNow, toApiError, withQuery } from '../api';
 import { LoadError, Loading, Notice } from '../components/Notice';
 import { Page } from '../components/Page';
@@ -12,6 +12,9 @@ import { Finished } from './Finished';
 import { useOpdI18n } from './i18n';
 import type { Consultation, Mode, Profile, Token } from './types';
 import { alertPerson, visit } from './util';
+
+// The video call is its own chunk, fetched when the consultation starts.
+const CallPanel = lazy(() => import('../call/CallPanel'));
 
 const POLL_MS = 15_000;
 const tokenKey = (id: string) => `sanjog.token.${id}`;
@@ -511,6 +514,11 @@ function InConsultation({ token, onToken }: { token: Token; onToken: (token: Tok
               ? t('consult.videoHere', { doctor: doctor ?? t('consult.theDoctor') })
               : t('consult.audioHere', { doctor: doctor ?? t('consult.theDoctor') })}
           </p>
+          {token.consultationId !== null && (
+            <Suspense fallback={<Loading />}>
+              <CallPanel consultationId={token.consultationId} audioOnly={mode === 'audio'} />
+            </Suspense>
+          )}
         </div>
       )}
       <section aria-labelledby="dropped-heading" className="dropped">

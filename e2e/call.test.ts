@@ -1,0 +1,318 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../scripts/server-process.js';
+import { launchChromium } from './browser.js';
+
+/**
+ * Video calls in real Chromium with a fake camera and microphone: a patient (in the waiting
+ * room) and the OPD doctor see each other, a specialist joins as a third, the patient's network
+ * drops and comes back without leaving the call, a stranger is refused; then the same with the
+ * patient and the doctor on two server instances (PostgreSQL + Redis).
+ */
+const databaseUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+const SECRET_KEY = 'e2e-call-secret-key-0123456789abcdefghijkl';
+const PASSWORD = 'Sanjog@2026';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+/** Keeps every RTCPeerConnection of the page reachable, so that the test can read its statistics. */
+function recordPeerConnections() {
+  const Native = window.RTCPeerConnection;
+  const all: RTCPeerConnection[] = [];
+  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      all.push(this);
+    }
+  };
+}
+
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: 412, height: 900 },
+    locale: 'en-IN',
+    permissions: ['camera', 'microphone'],
+  });
+  await context.addInitScript(recordPeerConnections);
+  return context;
+}
+
+interface VideoStats {
+  /** Open peer connections. */
+  links: number;
+  /** Per open link: video frames decoded and bytes received so far. */
+  perLink: { framesDecoded: number; bytesReceived: number; state: string }[];
+}
+
+/** Inbound video statistics of each open peer connection of the page, from getStats. */
+function videoStats(page: Page): Promise<VideoStats> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter(
+      (pc) => pc.connectionState !== 'closed',
+    );
+    const perLink = [];
+    for (const pc of pcs) {
+      let framesDecoded = 0;
+      let bytesReceived = 0;
+      (await pc.getStats()).forEach((entry: Record<string, unknown>) => {
+        if (entry.type === 'inbound-rtp' && entry.kind === 'video') {
+          framesDecoded += Number(entry.framesDecoded ?? 0);
+          bytesReceived += Number(entry.bytesReceived ?? 0);
+        }
+      });
+      perLink.push({ framesDecoded, bytesReceived, state: pc.connectionState });
+    }
+    return { links: pcs.length, perLink };
+  });
+}
+
+/** Waits until the page decodes video from `links` others. */
+async function waitForVideo(page: Page, links: number, timeoutMs = 30_000): Promise<VideoStats> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await videoStats(page);
+    if (stats.perLink.filter((l) => l.framesDecoded > 0).length >= links) return stats;
+    if (Date.now() > deadline) throw new Error(`no video from ${String(links)} peer(s): ${JSON.stringify(stats)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Bytes and frames keep arriving on every link: a second sample, two seconds later, is higher on each. */
+async function expectFlowing(page: Page, links: number): Promise<void> {
+  const before = await waitForVideo(page, links);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const after = await videoStats(page);
+  const growing = after.perLink.filter((link) =>
+    before.perLink.some(
+      (earlier) => link.bytesReceived > earlier.bytesReceived && link.framesDecoded > earlier.framesDecoded,
+    ),
+  );
+  expect(growing.length, JSON.stringify({ before, after })).toBeGreaterThanOrEqual(links);
+  for (const link of after.perLink.filter((l) => l.framesDecoded > 0)) expect(link.state).toBe('connected');
+}
+
+async function latestCode(server: RunningServer, mobile: string): Promise<string> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const response = await fetch(`${server.url}/api/v1/dev/sms-outbox?mobile=${mobile}&limit=5`);
+    const { messages } = (await response.json()) as { messages: { body: string; createdAt: string }[] };
+    const newest = [...messages].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    const code = newest === undefined ? undefined : /\b(\d{6})\b/.exec(newest.body)?.[1];
+    if (code !== undefined) return code;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no code sent to ${mobile}`);
+}
+
+let mobileSeed = Date.now() % 10_000_000;
+const newMobile = () => `97${String((mobileSeed += 1) % 100_000_000).padStart(8, '0')}`;
+
+/** Signs the context in as a new patient (session cookie), through the API as the app does. */
+async function signInPatient(context: BrowserContext, server: RunningServer): Promise<string> {
+  const mobile = newMobile();
+  const challenge = await context.request.post(`${server.url}/api/v1/auth/otp`, { data: { mobile } });
+  const { challengeId } = (await challenge.json()) as { challengeId: string };
+  const verified = await context.request.post(`${server.url}/api/v1/auth/otp/verify`, {
+    data: { challengeId, code: await latestCode(server, mobile) },
+  });
+  expect(verified.status()).toBe(200);
+  return mobile;
+}
+
+async function signInStaff(context: BrowserContext, server: RunningServer, login: string): Promise<void> {
+  const response = await context.request.post(`${server.url}/api/v1/auth/staff`, {
+    data: { login, password: PASSWORD },
+  });
+  expect(response.status()).toBe(200);
+}
+
+// The caller names the shape it expects; the server's schemas are tested elsewhere.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+async function call<T>(context: BrowserContext, method: 'GET' | 'POST', url: string, data?: object): Promise<T> {
+  const response =
+    method === 'GET' ? await context.request.get(url) : await context.request.post(url, { data: data ?? {} });
+  if (response.status() >= 300)
+    throw new Error(`${method} ${url}: ${String(response.status())} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * A patient takes a token at the demo General OPD (through `patientServer`), the demo OPD doctor
+ * calls it (through `doctorServer`) and the patient joins: the consultation is in progress.
+ */
+async function startConsultation(patientServer: RunningServer, doctorServer: RunningServer) {
+  const patient = await newContext();
+  const doctor = await newContext();
+  await signInPatient(patient, patientServer);
+  await signInStaff(doctor, doctorServer, 'up.opddoctor');
+  const profile = await call<{ id: string }>(patient, 'POST', `${patientServer.url}/api/v1/me/patients`, {
+    self: true,
+    name: 'Call Patient',
+    sex: 'female',
+    ageYears: 34,
+    stateId: 'IN-09',
+    districtId: 'IN-09-162',
+  });
+  const opds = await call<{ items: { id: string; name: string }[] }>(
+    patient,
+    'GET',
+    `${patientServer.url}/api/v1/opds?stateId=IN-09`,
+  );
+  const opd = opds.items.find((o) => o.name.includes('General'));
+  if (opd === undefined) throw new Error('no General OPD in the demo data');
+  const token = await call<{ id: string }>(patient, 'POST', `${patientServer.url}/api/v1/opd/tokens`, {
+    opdId: opd.id,
+    patientId: profile.id,
+  });
+  const called = await call<{ token: { id: string } }>(
+    doctor,
+    'POST',
+    `${doctorServer.url}/api/v1/opd/${opd.id}/call-next`,
+    {},
+  );
+  expect(called.token.id).toBe(token.id);
+  const joined = await call<{ status: string; consultationId: string }>(
+    patient,
+    'POST',
+    `${patientServer.url}/api/v1/opd/tokens/${token.id}/join`,
+    { mode: 'video' },
+  );
+  expect(joined.status).toBe('in_consultation');
+  return { patient, doctor, tokenId: token.id, consultationId: joined.consultationId };
+}
+
+async function callScenario(patientServer: RunningServer, doctorServer: RunningServer): Promise<void> {
+  const { patient, doctor, tokenId, consultationId } = await startConsultation(patientServer, doctorServer);
+  const doctorPage = await doctor.newPage();
+  await doctorPage.goto(`${doctorServer.url}/call/${consultationId}`);
+  await doctorPage.waitForSelector('[data-testid=call][data-status=in-call]');
+
+  // The patient's waiting room shows the call; time from opening it to the first remote frame.
+  const patientPage = await patient.newPage();
+  let joinAt: number | undefined;
+  patientPage.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith(`/consultations/${consultationId}/call`))
+      joinAt ??= Date.now();
+  });
+  const openedAt = Date.now();
+  await patientPage.goto(`${patientServer.url}/consult/token/${tokenId}`);
+  await waitForVideo(patientPage, 1);
+  const firstFrameAt = Date.now();
+  console.log(
+    `first remote video frame (loopback): ${String(firstFrameAt - (joinAt ?? openedAt))} ms after the join request, ` +
+      `${String(firstFrameAt - openedAt)} ms after opening the waiting room (page and chunks loaded)`,
+  );
+  await patientPage.waitForSelector('[data-testid=in-consultation] [data-testid=call][data-status=in-call]');
+
+  // Both see and hear each other: frames decoded and bytes arriving on both sides.
+  await expectFlowing(patientPage, 1);
+  await expectFlowing(doctorPage, 1);
+
+  // Chat goes through the server and is kept with the consultation.
+  await patientPage.fill('[data-testid=chat-input]', 'Namaste doctor');
+  await patientPage.click('[data-testid=chat-send]');
+  await doctorPage.waitForSelector('[data-testid=chat-log] >> text=Namaste doctor');
+
+  // A specialist is invited by the doctor and joins as a third participant.
+  const specialist = await newContext();
+  await signInStaff(specialist, doctorServer, 'up.hubdoctor');
+  await call(doctor, 'POST', `${doctorServer.url}/api/v1/consultations/${consultationId}/call/invites`, {
+    username: 'up.hubdoctor',
+    role: 'specialist',
+  });
+  const specialistPage = await specialist.newPage();
+  await specialistPage.goto(`${doctorServer.url}/call/${consultationId}`);
+  await expectFlowing(specialistPage, 2);
+  await expectFlowing(patientPage, 2);
+  await expectFlowing(doctorPage, 2);
+
+  // The patient's network drops: the doctor sees them away, not gone.
+  const patientPeer = (
+    await call<{ participantId: string }>(
+      patient,
+      'POST',
+      `${patientServer.url}/api/v1/consultations/${consultationId}/call`,
+    )
+  ).participantId;
+  await patient.setOffline(true);
+  await doctorPage.waitForSelector(`[data-testid=remote-peer][data-peer="${patientPeer}"][data-state=away]`);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  // And it comes back: the signalling socket reconnects, ICE restarts, media flows again.
+  await patient.setOffline(false);
+  await doctorPage.waitForSelector(`[data-testid=remote-peer][data-peer="${patientPeer}"]:not([data-state=away])`);
+  await patientPage.waitForSelector('[data-testid=call][data-status=in-call]');
+  const restarts = await Promise.all(
+    [patientPage, doctorPage, specialistPage].map((page) =>
+      page.getAttribute('[data-testid=call]', 'data-ice-restarts').then(Number),
+    ),
+  );
+  expect(restarts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  await expectFlowing(patientPage, 2);
+  await expectFlowing(doctorPage, 2);
+  // The patient never left the consultation: its token is still in consultation.
+  const tokens = await call<{ items: { id: string; status: string }[] }>(
+    patient,
+    'GET',
+    `${patientServer.url}/api/v1/me/tokens`,
+  );
+  expect(tokens.items.find((t) => t.id === tokenId)?.status).toBe('in_consultation');
+  // Every join and leave was recorded: the patient joined, dropped, and joined again.
+  const events = await call<{ items: { participantId: string; event: string; detail: { rejoin?: boolean } }[] }>(
+    doctor,
+    'GET',
+    `${doctorServer.url}/api/v1/consultations/${consultationId}/call/events`,
+  );
+  const patientEvents = events.items.filter((e) => e.participantId === patientPeer);
+  expect(patientEvents.map((e) => e.event).slice(0, 3)).toEqual(['join', 'leave', 'join']);
+
+  // Someone who is not a participant is refused.
+  const stranger = await newContext();
+  await signInPatient(stranger, patientServer);
+  const strangerPage = await stranger.newPage();
+  await strangerPage.goto(`${patientServer.url}/call/${consultationId}`);
+  await strangerPage.waitForSelector('[data-testid=call][data-status=refused]');
+  expect((await videoStats(strangerPage)).links).toBe(0);
+
+  for (const context of [patient, doctor, specialist, stranger]) await context.close();
+}
+
+describe('video calls on one server', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ SECRET_KEY }, { storage: 'pglite' });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('connects patient and doctor, takes a third, survives a dropped network and refuses a stranger', async () => {
+    await callScenario(server, server);
+  });
+});
+
+describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
+  'video calls across two server instances (needs DATABASE_URL and REDIS_URL)',
+  () => {
+    let a: RunningServer;
+    let b: RunningServer;
+    beforeAll(async () => {
+      a = await startServer({ SECRET_KEY, REDIS_URL: redisUrl! }, { storage: 'postgres' });
+      b = await startServer({ SECRET_KEY, REDIS_URL: redisUrl! }, { databaseUrl: a.databaseUrl! });
+    });
+    afterAll(async () => {
+      await b.stop();
+      await a.stop();
+    });
+
+    it('connects a patient on one instance with the doctor on the other, through Redis', async () => {
+      await callScenario(a, b);
+    });
+  },
+);
