@@ -5,7 +5,6 @@ export {
   PRESCRIBERS,
   PRESCRIPTION_READERS,
   PrescriptionService,
-  type PresentingOfficer,
   type SignInput,
 } from './service.js';
 export { PrescriptionSigner } from './signing.js';

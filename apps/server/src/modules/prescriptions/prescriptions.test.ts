@@ -268,6 +268,44 @@ describe('signing', () => {
     expect(await verify(rx.id)).toMatchObject({ genuine: true, patient: { name: 'Sunita D. S.' } });
   });
 
+  it('names the health officer who presented the patient at the spoke', async () => {
+    const hub = await createFacility(test, UP.stateId, UP.districtId, 'hub');
+    const spoke = await createFacility(test, UP.stateId, UP.districtId, 'spoke');
+    const officer = await createStaff(test, 'spoke_operator', { facilityId: spoke });
+    const hubStaff = await createStaff(test, 'hub_doctor', { facilityId: hub });
+    const hubDoctor = { staff: hubStaff, practitionerId: randomUUID() };
+    await test.database.db.query(
+      `insert into practitioners (id, state_id, user_id, name, gender, qualification, registration_number)
+       values ($1, $2, $3, 'Dr Hub', 'male', 'MBBS, MD', 'UP-HUB-1')`,
+      [hubDoctor.practitionerId, UP.stateId, hubStaff.userId],
+    );
+    const started = await test.app.services.consultations.start({
+      kind: 'hub_spoke',
+      stateId: UP.stateId,
+      patientId,
+      practitionerId: hubDoctor.practitionerId,
+      facilityId: hub,
+      tokenId: null,
+      mode: 'video',
+    });
+    await test.database.db.query(
+      `insert into teleconsult_requests (id, state_id, spoke_id, patient_id, created_by, status, mode, consultation_id)
+       values ($1, $2, $3, $4, $5, 'taken', 'live', $6)`,
+      [randomUUID(), UP.stateId, spoke, patientId, officer.userId, started.id],
+    );
+    const response = await sign(hubDoctor, started.id, { items: [paracetamol] });
+    expect(response.statusCode, response.body).toBe(201);
+    const [spokeRow] = await test.database.db.query<{ name: string }>('select name from facilities where id = $1', [
+      spoke,
+    ]);
+    expect(response.json<Prescription>().document.presentedBy).toEqual({
+      name: 'Test spoke_operator',
+      role: `Health officer, ${spokeRow?.name ?? ''}`,
+    });
+    // An OPD consultation has no presenting officer.
+    expect((await signed(await consultation('video'))).document.presentedBy).toBeNull();
+  });
+
   it('makes the doctor one key on the first signature, its private half encrypted', async () => {
     const keys = await test.database.db.query<{ id: string; publicKey: string; privateKeyEncrypted: string }>(
       `select id, public_key as "publicKey", private_key_encrypted as "privateKeyEncrypted" from signing_keys

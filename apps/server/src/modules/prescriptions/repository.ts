@@ -36,6 +36,8 @@ export interface ConsultationContext {
     preferredLanguage: string | null;
   };
   facility: { id: string; name: string; kind: string; registryId: string | null; address: string | null };
+  /** For a hub-and-spoke consultation: the health officer whose request it answers. */
+  presentedBy: { name: string; role: string } | null;
   timeZone: string;
 }
 
@@ -155,7 +157,13 @@ export class PrescriptionRepository {
            'accountUserId', case when p.account_removed_at is null then p.account_user_id end,
            'preferredLanguage', u.preferred_language) as patient,
          json_build_object('id', f.id, 'name', f.name, 'kind', f.kind, 'registryId', f.registry_id,
-           'address', nullif(concat_ws(', ', f.address_line, f.city, dist.name, st.name, f.pincode), '')) as facility
+           'address', nullif(concat_ws(', ', f.address_line, f.city, dist.name, st.name, f.pincode), '')) as facility,
+         (select json_build_object('name', coalesce(op.name, ou.display_name), 'role', 'Health officer, ' || sf.name)
+          from teleconsult_requests r
+          join users ou on ou.id = r.created_by
+          left join practitioners op on op.user_id = r.created_by
+          join facilities sf on sf.id = r.spoke_id
+          where r.consultation_id = c.id order by r.created_at limit 1) as "presentedBy"
        from consultations c
        join patients p on p.id = c.patient_id
        left join users u on u.id = p.account_user_id

@@ -284,11 +284,9 @@ export function prescriptionRoutes(service: PrescriptionService): FastifyPluginA
         },
       },
       async (request, reply) =>
-        reply
-          .status(201)
-          .send({
-            items: (await service.addAllergy(actorOf(request), request.params.id, request.body)).map(allergyWire),
-          }),
+        reply.status(201).send({
+          items: (await service.addAllergy(actorOf(request), request.params.id, request.body)).map(allergyWire),
+        }),
     );
 
     app.delete(

@@ -83,13 +83,9 @@ export interface Verification {
 export const VERIFY_CACHE_MS = 2000;
 const VERIFY_CACHE_ENTRIES = 10_000;
 
-/** The officer who presented a spoke's patient, when the hub-and-spoke record knows one. */
-export type PresentingOfficer = (consultationId: string) => Promise<{ name: string; role: string } | null>;
-
 export interface PrescriptionOptions {
   /** Where the public verification page lives (the QR code's target). */
   publicBaseUrl: string;
-  presentingOfficer?: PresentingOfficer | undefined;
   /** Told of an SMS that could not be sent (the prescription stands; the patient still has it in the app). */
   onSmsFailure?: ((error: unknown, prescriptionId: string) => void) | undefined;
 }
@@ -284,10 +280,7 @@ export class PrescriptionService {
       },
       facility: consultation.facility,
       consultation: { kind: consultation.kind, mode: consultation.mode, type: consultation.consultationType },
-      presentedBy:
-        consultation.kind === 'hub_spoke' && this.options.presentingOfficer !== undefined
-          ? await this.options.presentingOfficer(consultationId)
-          : null,
+      presentedBy: consultation.kind === 'hub_spoke' ? consultation.presentedBy : null,
       language,
       items: chosen.map(({ itemIndex, medicine }) =>
         this.item(input.items[itemIndex] as ItemInput, itemIndex, medicine, language),
