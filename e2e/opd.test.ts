@@ -156,6 +156,8 @@ describe('See a doctor now', () => {
     await doctor.fill('[data-testid=diagnosis-search]', 'R50');
     await doctor.locator('[data-testid=diagnosis-search-option]').first().click();
     await doctor.fill('[data-testid=record-advice]', 'Paracetamol 500 mg if the fever is above 100 F. Drink water.');
+    await doctor.selectOption('#follow-up-with', 'same_doctor');
+    await doctor.fill('#follow-up-days', '7');
     await doctor.locator('[data-testid=save-status][data-state=saved]').waitFor({ timeout: 15_000 });
 
     // A refresh loses nothing: the draft comes back from the server.
@@ -176,6 +178,13 @@ describe('See a doctor now', () => {
     await patient.click('[data-testid=star-5]');
     await patient.click('[data-testid=rate-submit]');
     await expect(patient.locator('[data-testid=rated]').textContent()).resolves.toMatch(/5 stars/);
+
+    // The doctor asked to see the patient again: the patient books it with the same doctor.
+    await patient.click('[data-testid=book-follow-up]');
+    await patient.locator('[data-testid=booked]').waitFor({ timeout: 10_000 });
+    await expect(patient.locator('[data-testid=booked]').textContent()).resolves.toMatch(/follow-up is booked/);
+    // The doctor's day counts the consultation.
+    await expect.poll(() => doctor.locator('[data-testid=day-seen]').textContent(), { timeout: 10_000 }).not.toBe('0');
 
     await patient.context().close();
     await doctor.context().close();
