@@ -120,6 +120,15 @@ const complete = (doctor: StaffFixture, consultationId: string, record: Record<s
     headers: doctor.auth,
     payload: { complaintText: 'fever for two days', ...record },
   });
+const nextSession = (p: Patient, tokenId: string) =>
+  test.app.inject({
+    method: 'POST',
+    url: `/api/v1/opd/tokens/${tokenId}/next-session`,
+    headers: p.headers,
+    payload: {},
+  });
+const bookFollowUp = (p: Patient, consultationId: string) =>
+  test.app.inject({ method: 'POST', url: '/api/v1/opd/follow-ups', headers: p.headers, payload: { consultationId } });
 const join = (p: Patient, tokenId: string) =>
   test.app.inject({ method: 'POST', url: `/api/v1/opd/tokens/${tokenId}/join`, headers: p.headers, payload: {} });
 
@@ -440,37 +449,27 @@ describe('calling patients', () => {
       url: `/api/v1/opd/tokens/${waiting.id as string}`,
       headers: early.headers,
     });
-    const nextSession = new Date(base + 17.5 * 3_600_000).toISOString();
-    expect(closed.json()).toMatchObject({ status: 'closed', nextSessionAt: nextSession });
+    const nextOpening = new Date(base + 17.5 * 3_600_000).toISOString();
+    expect(closed.json()).toMatchObject({ status: 'closed', nextSessionAt: nextOpening });
     expect(closed.json().outcomeReason).toMatch(/closed before your turn/);
     await new Promise((resolve) => setImmediate(resolve));
     expect(events).toContainEqual(expect.objectContaining({ event: 'closed' }));
 
-    const booked = await test.app.inject({
-      method: 'POST',
-      url: `/api/v1/opd/tokens/${waiting.id as string}/next-session`,
-      headers: early.headers,
-      payload: {},
-    });
+    const booked = await nextSession(early, waiting.id as string);
     expect(booked.statusCode).toBe(201);
     expect(booked.json()).toMatchObject({
       status: 'booked',
-      bookedFor: nextSession,
-      serviceDate: nextSession.slice(0, 10),
+      bookedFor: nextOpening,
+      serviceDate: nextOpening.slice(0, 10),
     });
-    const again = await test.app.inject({
-      method: 'POST',
-      url: `/api/v1/opd/tokens/${waiting.id as string}/next-session`,
-      headers: early.headers,
-      payload: {},
-    });
+    const again = await nextSession(early, waiting.id as string);
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(booked.json().id);
     const mine = await test.app.inject({ method: 'GET', url: '/api/v1/me/tokens', headers: early.headers });
     expect(mine.json().items).toEqual([expect.objectContaining({ id: booked.json().id, status: 'booked' })]);
 
     // The next morning a newcomer arrives at opening; the booked patient is still ahead.
-    moveTo(nextSession);
+    moveTo(nextOpening);
     const newcomer = await take(await patient(), opdId);
     expect(newcomer.statusCode).toBe(201);
     await test.app.services.queue.sweep();
@@ -482,12 +481,7 @@ describe('calling patients', () => {
     const opdId = await openOpd();
     const p = await patient();
     const token = (await take(p, opdId)).json();
-    const refused = await test.app.inject({
-      method: 'POST',
-      url: `/api/v1/opd/tokens/${token.id as string}/next-session`,
-      headers: p.headers,
-      payload: {},
-    });
+    const refused = await nextSession(p, token.id as string);
     expect(refused.statusCode).toBe(409);
   });
 
@@ -512,12 +506,7 @@ describe('after the consultation', () => {
     const dueDate = completed.json().record.followUp.dueDate as string;
     await finish(doctor, token.id as string);
 
-    const booking = await test.app.inject({
-      method: 'POST',
-      url: '/api/v1/opd/follow-ups',
-      headers: p.headers,
-      payload: { consultationId },
-    });
+    const booking = await bookFollowUp(p, consultationId);
     expect(booking.statusCode).toBe(201);
     // The OPD is open round the clock, so the booking starts at local midnight of the due date.
     const bookedFor = new Date(`${dueDate}T00:00:00+05:30`).toISOString();
@@ -527,21 +516,11 @@ describe('after the consultation', () => {
       bookedFor,
       serviceDate: dueDate,
     });
-    const retry = await test.app.inject({
-      method: 'POST',
-      url: '/api/v1/opd/follow-ups',
-      headers: p.headers,
-      payload: { consultationId },
-    });
+    const retry = await bookFollowUp(p, consultationId);
     expect(retry.statusCode).toBe(200);
     expect(retry.json().id).toBe(booking.json().id);
     const stranger = await patient();
-    const notTheirs = await test.app.inject({
-      method: 'POST',
-      url: '/api/v1/opd/follow-ups',
-      headers: stranger.headers,
-      payload: { consultationId },
-    });
+    const notTheirs = await bookFollowUp(stranger, consultationId);
     expect(notTheirs.statusCode).toBe(404);
 
     moveTo(new Date(new Date(bookedFor).getTime() + 60_000));
@@ -561,12 +540,7 @@ describe('after the consultation', () => {
     await callNext(doctor, opdId);
     const consultationId = (await join(p, token.id as string)).json().consultationId as string;
     await complete(doctor, consultationId);
-    const refused = await test.app.inject({
-      method: 'POST',
-      url: '/api/v1/opd/follow-ups',
-      headers: p.headers,
-      payload: { consultationId },
-    });
+    const refused = await bookFollowUp(p, consultationId);
     expect(refused.statusCode).toBe(422);
   });
 
