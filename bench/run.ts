@@ -14,6 +14,11 @@ const BENCHMARKS: Record<
       'OPD queue: 100 OPDs, 1,000 doctors, 50,000 patients on live sockets; call-next rate, latency, notice delay (--scale, --rate)',
     load: () => import('./queue.js'),
   },
+  signalling: {
+    description:
+      'Call signalling: 10,000 WebSockets in 5,000 calls exchanging offers, answers and candidates; relay p50/p99, bytes per idle connection (--calls, --rate)',
+    load: () => import('./signalling.js'),
+  },
   import: {
     description: 'CSV import of a national care network (--scale 0.1 for a quick run), then facility search',
     load: () => import('./import.js'),

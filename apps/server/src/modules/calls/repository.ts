@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../../platform/db/database.js';
+import type { Database } from '../../platform/db/database.js';
 
 /** Who takes part in a consultation, as the call needs it. */
 export interface ConsultationParties {
@@ -116,11 +116,13 @@ export class CallRepository {
 
   /** The consultation's open room, created with `roomId` if it has none. */
   async openRoom(consultationId: string, stateId: string, id: string, roomId: string): Promise<RoomRow> {
-    await this.db.query(
+    const [inserted] = await this.db.query<RoomRow>(
       `insert into call_rooms (id, consultation_id, state_id, room_id) values ($1, $2, $3, $4)
-       on conflict (consultation_id) where status = 'open' do nothing`,
+       on conflict (consultation_id) where status = 'open' do nothing
+       returning room_id as "roomId", consultation_id as "consultationId", state_id as "stateId", status`,
       [id, consultationId, stateId, roomId],
     );
+    if (inserted !== undefined) return inserted;
     const [row] = await this.db.query<RoomRow>(
       `select room_id as "roomId", consultation_id as "consultationId", state_id as "stateId", status
        from call_rooms where consultation_id = $1 and status = 'open'`,
@@ -130,13 +132,21 @@ export class CallRepository {
     return row;
   }
 
-  async room(roomId: string): Promise<RoomRow | undefined> {
-    const [row] = await this.db.query<RoomRow>(
-      `select room_id as "roomId", consultation_id as "consultationId", state_id as "stateId", status
-       from call_rooms where room_id = $1`,
+  /** A room with its consultation's parties, in one round trip (every join asks). */
+  async roomWithParties(roomId: string): Promise<{ room: RoomRow; parties: ConsultationParties } | undefined> {
+    const [row] = await this.db.query<ConsultationParties & { roomId: string; roomStatus: 'open' | 'ended' }>(
+      `select r.room_id as "roomId", r.status as "roomStatus", c.id, c.state_id as "stateId", c.status,
+         c.patient_id as "patientId", p.name as "patientName",
+         case when p.account_removed_at is null then p.account_user_id end as "patientAccountUserId",
+         pr.name as "practitionerName", pr.user_id as "practitionerUserId"
+       from call_rooms r join consultations c on c.id = r.consultation_id
+       join patients p on p.id = c.patient_id join practitioners pr on pr.id = c.practitioner_id
+       where r.room_id = $1`,
       [roomId],
     );
-    return row;
+    if (row === undefined) return undefined;
+    const { roomId: id, roomStatus, ...parties } = row;
+    return { room: { roomId: id, consultationId: parties.id, stateId: parties.stateId, status: roomStatus }, parties };
   }
 
   async openRoomOf(consultationId: string): Promise<string | undefined> {
@@ -245,43 +255,53 @@ export class CallRepository {
   /**
    * Takes a place in the room, unless `capacity` others are there already. The same participant
    * coming back (another device, a new socket after an outage) replaces its earlier connection,
-   * which is returned so that it can be closed. Serialised per room, so that two joining at once
-   * cannot both take the last place.
+   * which is returned so that it can be closed. Two statements and no lock: the place is taken
+   * with a look at who was there; a second look after it catches two joining at once for the
+   * last place, and then both give way (the apps try again a moment later).
    */
   async claimPresence(
     roomId: string,
     presence: PresenceRow & { instanceId: string },
     capacity: number,
   ): Promise<{ admitted: false } | { admitted: true; others: PresenceRow[]; replaced: PresenceRow | undefined }> {
-    return this.db.transaction(async (tx: Queryable) => {
-      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`call:${roomId}`]);
-      const present = await tx.query<PresenceRow>(
-        `select participant_id as "participantId", user_id as "userId", connection_id as "connectionId", session, name, role
-         from call_presence where room_id = $1 and seen_at > now() - make_interval(secs => $2)`,
-        [roomId, PRESENCE_STALE_SECONDS],
-      );
-      const others = present.filter((p) => p.participantId !== presence.participantId);
-      if (others.length >= capacity) return { admitted: false };
-      const replaced = present.find((p) => p.participantId === presence.participantId);
-      await tx.query(
-        `insert into call_presence (room_id, participant_id, user_id, instance_id, connection_id, session, name, role, seen_at)
+    const present = await this.db.query<PresenceRow>(
+      `with claimed as (
+         insert into call_presence (room_id, participant_id, user_id, instance_id, connection_id, session, name, role, seen_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, now())
          on conflict (room_id, participant_id) do update set user_id = excluded.user_id, instance_id = excluded.instance_id,
            connection_id = excluded.connection_id, session = excluded.session, name = excluded.name, role = excluded.role,
-           seen_at = now()`,
-        [
-          roomId,
-          presence.participantId,
-          presence.userId,
-          presence.instanceId,
-          presence.connectionId,
-          presence.session,
-          presence.name,
-          presence.role,
-        ],
+           seen_at = now()
+         returning 1)
+       select participant_id as "participantId", user_id as "userId", connection_id as "connectionId", session, name, role
+       from call_presence where room_id = $1 and seen_at > now() - make_interval(secs => $9) and exists (select 1 from claimed)`,
+      [
+        roomId,
+        presence.participantId,
+        presence.userId,
+        presence.instanceId,
+        presence.connectionId,
+        presence.session,
+        presence.name,
+        presence.role,
+        PRESENCE_STALE_SECONDS,
+      ],
+    );
+    const others = present.filter((p) => p.participantId !== presence.participantId);
+    const replaced = present.find((p) => p.participantId === presence.participantId);
+    let admitted = others.length < capacity;
+    if (admitted && others.length === capacity - 1) {
+      const [now] = await this.db.query<{ count: number }>(
+        `select count(*)::int as count from call_presence
+         where room_id = $1 and seen_at > now() - make_interval(secs => $2)`,
+        [roomId, PRESENCE_STALE_SECONDS],
       );
-      return { admitted: true, others, replaced };
-    });
+      admitted = (now?.count ?? 0) <= capacity;
+    }
+    if (!admitted) {
+      await this.releasePresence(roomId, presence.participantId, presence.connectionId);
+      return { admitted: false };
+    }
+    return { admitted: true, others, replaced };
   }
 
   /** Leaves the room, if this connection still holds the place (a rejoin elsewhere may have taken it). */

@@ -84,14 +84,13 @@ export class CallService {
     const { parties, role } = await this.asParticipant(actor, consultationId);
     if (parties.status !== 'in_progress') throw conflict('The consultation has ended; its call is closed');
     const room = await this.repository.openRoom(parties.id, parties.stateId, randomUUID(), newRoomId());
-    const user = await this.repository.user(actor.principal.userId);
     const now = this.clock.now();
     const name =
       role === 'patient'
         ? parties.patientName
         : role === 'doctor'
           ? parties.practitionerName
-          : (user?.displayName ?? role);
+          : ((await this.repository.user(actor.principal.userId))?.displayName ?? role);
     const claims: JoinClaims = {
       roomId: room.roomId,
       consultationId: parties.id,
@@ -127,9 +126,9 @@ export class CallService {
     if (claims === undefined) throw new JoinRefused(4401, 'the join credential is not valid or has expired');
     if (claims.userId !== actor.principal.userId)
       throw new JoinRefused(4403, 'the join credential was issued to someone else');
-    const room = await this.repository.room(claims.roomId);
-    const parties = room === undefined ? undefined : await this.repository.parties(room.consultationId);
-    if (room === undefined || parties === undefined) throw new JoinRefused(4404, 'no such call');
+    const found = await this.repository.roomWithParties(claims.roomId);
+    if (found === undefined) throw new JoinRefused(4404, 'no such call');
+    const { room, parties } = found;
     const refuse = async (code: number, reason: string): Promise<never> => {
       await this.repository.recordEvent({
         consultationId: parties.id,
