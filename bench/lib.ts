@@ -83,3 +83,17 @@ export function processScheduling(pid: number): { running: number; waiting: numb
     .map(Number);
   return { running: running / 1e9, waiting: waiting / 1e9 };
 }
+
+/** The value after `--NAME` on the command line, if given. */
+export function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+/** A positive number given as `--NAME VALUE`, or `fallback`. */
+export function numberOption(name: string, fallback: number): number {
+  const raw = option(name);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}

@@ -291,7 +291,7 @@ async function inParallel<T>(
 }
 
 /** CPU and run-queue seconds so far of every PostgreSQL process on this machine (backends come and go). */
-function postgresProcesses(): Map<number, { cpu: number; waiting: number }> {
+export function postgresProcesses(): Map<number, { cpu: number; waiting: number }> {
   const result = new Map<number, { cpu: number; waiting: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -306,7 +306,7 @@ function postgresProcesses(): Map<number, { cpu: number; waiting: number }> {
   return result;
 }
 
-function postgresBetween(
+export function postgresBetween(
   before: Map<number, { cpu: number; waiting: number }>,
   after: Map<number, { cpu: number; waiting: number }>,
 ): { cpu: number; waiting: number } {

@@ -23,6 +23,11 @@ const BENCHMARKS: Record<
     description: 'CSV import of a national care network (--scale 0.1 for a quick run), then facility search',
     load: () => import('./import.js'),
   },
+  'national-day': {
+    description:
+      'Whole consultations end to end (85% hub-and-spoke, 15% OPD with OTP, live sockets and call signalling) on a day curve (--rate, --find-max, --storage, --instances)',
+    load: () => import('./national-day.js'),
+  },
   prescription: {
     description:
       'e-Prescriptions: signatures, verifications and PDFs per second on one core; public verification p99 under load',
