@@ -151,7 +151,9 @@ describe('e-Prescription', () => {
     const verdict = pharmacy.locator('[data-testid=rx-verdict]');
     await verdict.waitFor();
     await expect(verdict.getAttribute('data-genuine')).resolves.toBe('true');
-    await expect(pharmacy.locator('[data-testid=rx-items]').textContent()).resolves.toContain('Paracetamol');
+    const items = pharmacy.locator('[data-testid=rx-items]');
+    await expect(items.textContent()).resolves.toContain('Paracetamol Tablet 500 mg');
+    await expect(items.textContent()).resolves.toContain('बुखार उतरने पर बंद करें');
     await expect(pharmacy.locator('[data-testid=rx-dispensing]').textContent()).resolves.toMatch(/Not dispensed yet/);
 
     // Signs in, comes back to the same prescription and dispenses it.

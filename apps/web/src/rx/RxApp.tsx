@@ -164,6 +164,11 @@ function RxFacts({ data }: { data: Verification }) {
               </span>
             )}
             {item.instructions !== null && <span className="rx-directions">{item.instructions}</span>}
+            {item.instructionsLocal !== null && (
+              <span className="rx-directions" lang="hi">
+                {item.instructionsLocal}
+              </span>
+            )}
           </li>
         ))}
       </ol>

@@ -75,6 +75,7 @@ export interface Verification {
     strength: string | null;
     directions: { en: string; local: string | null };
     instructions: string | null;
+    instructionsLocal: string | null;
   }[];
   investigations: string[];
   advice: string | null;

@@ -93,6 +93,7 @@ export function verificationToWire({ row, ...verification }: Verification) {
       strength: item.strength,
       directions: item.directions,
       instructions: item.instructions,
+      instructionsLocal: item.instructionsLocal,
     })),
     investigations: rx.investigations,
     advice: rx.advice,

@@ -237,6 +237,7 @@ export const VerificationSchema = Type.Object({
       strength: Nullable(Type.String()),
       directions: Type.Object({ en: Type.String(), local: Nullable(Type.String()) }),
       instructions: Nullable(Type.String()),
+      instructionsLocal: Nullable(Type.String()),
     }),
   ),
   investigations: Type.Array(Type.String()),
