@@ -346,6 +346,23 @@ describe('routing', () => {
     expect((await send(officer, request.id)).json<RequestBody>().hubId).toBe(staffed);
   });
 
+  it('moves requests away from a hub whose doctors all left to another hub of the route', async () => {
+    const first = await hub();
+    const second = await hub();
+    const { officer } = await spoke({ general_medicine: [first, second] });
+    const leaving = await hubDoctor(first, ['general_medicine'], { onShift: true });
+    await hubDoctor(second, ['general_medicine'], { onShift: true });
+    const { request } = await draft(officer);
+    expect((await send(officer, request.id)).json<RequestBody>().hubId).toBe(first);
+    const away = await call(leaving, 'PUT', '/api/v1/me/availability', { status: 'off_shift' });
+    expect(away.statusCode, away.body).toBe(200);
+    minutes(1);
+    await test.app.services.hubSpoke.sweep();
+    const moved = (await call(officer, 'GET', `/api/v1/hubspoke/requests/${request.id}`)).json<RequestBody>();
+    expect(moved.hubId).toBe(second);
+    expect(moved.events.at(-1)).toMatchObject({ kind: 'overflowed', detail: { reason: 'nobody available' } });
+  });
+
   it('hands out urgent requests first, and only to doctors of the hub pool and speciality', async () => {
     const hubId = await hub();
     const member = await createFacility(test, UP.stateId, UP.districtId, 'referral');

@@ -624,6 +624,51 @@ export class HubSpokeRepository {
     );
   }
 
+  /** The facilities whose doctors each hub pools (the hub itself first). */
+  async pools(hubIds: string[]): Promise<Map<string, string[]>> {
+    if (hubIds.length === 0) return new Map();
+    const rows = await this.db.query<{ hubId: string; facilityIds: string[] }>(
+      `select h.id as "hubId", array_prepend(h.id, coalesce(array_agg(p.member_id) filter (where p.member_id is not null), '{}'))
+         as "facilityIds"
+       from unnest($1::uuid[]) as h(id) left join hub_pool_members p on p.hub_id = h.id group by h.id`,
+      [hubIds],
+    );
+    return new Map(rows.map((r) => [r.hubId, r.facilityIds]));
+  }
+
+  /** Hubs with requests waiting now. */
+  async hubsWithWaiting(): Promise<string[]> {
+    const rows = await this.db.query<{ hubId: string }>(
+      `select distinct hub_id as "hubId" from teleconsult_requests where status = 'waiting'`,
+    );
+    return rows.map((r) => r.hubId);
+  }
+
+  waitingAt(hubIds: string[], limit: number): Promise<RequestRow[]> {
+    return this.db.query<RequestRow>(
+      `select ${COLUMNS} from teleconsult_requests r where r.status = 'waiting' and r.hub_id = any($1::uuid[])
+       order by r.urgency_rank, r.sent_at limit $2`,
+      [hubIds, limit],
+    );
+  }
+
+  /** Moves a waiting request from one hub of its route to another; undefined when it moved on meanwhile. */
+  async moveTo(
+    id: string,
+    fromHubId: string,
+    toHubId: string,
+    overflowAt: Date | null,
+    at: Date,
+  ): Promise<RequestRow | undefined> {
+    const [row] = await this.db.query<RequestRow>(
+      `update teleconsult_requests r set hub_id = $3, route_index = array_position(route_hubs, $3::uuid) - 1,
+         routed_at = $5, overflow_at = $4, updated_at = $5
+       where id = $1 and status = 'waiting' and hub_id = $2 and $3::uuid = any(route_hubs) returning ${COLUMNS}`,
+      [id, fromHubId, toHubId, overflowAt, at],
+    );
+    return row;
+  }
+
   /** Requests at their last hub whose overflow time passed: nothing more to do but wait. */
   async clearSpentOverflows(at: Date): Promise<void> {
     await this.db.query(
@@ -748,9 +793,7 @@ export class HubSpokeRepository {
     );
   }
 
-  attachments(
-    requestId: string,
-  ): Promise<
+  attachments(requestId: string): Promise<
     {
       fileId: string;
       kind: AttachmentKind;

@@ -50,6 +50,9 @@ export const RULE_WRITERS = ['state_admin', 'national_admin'] as const;
 export const RULE_READERS = ['spoke_operator', 'hub_doctor', 'coordinator', 'state_admin', 'national_admin'] as const;
 const ALL_ROLES: readonly Role[] = [...SPOKE_ROLES, ...HUB_ROLES, ...OVERSEERS];
 
+/** How long routing trusts what it learnt of a hub pool's availability. */
+const AVAILABILITY_MEMORY_MS = 30_000;
+
 /** After this long a follow-up waiting for its own doctor may be taken by another of the hub. */
 export const PREFERENCE_MINUTES = 30;
 const MAX_TEXT = 5000;
@@ -106,6 +109,8 @@ const trimmed = (text: string | null | undefined): string | null | undefined =>
  * doctor of the hub's pool, overflowed, re-routed, answered, rated and followed up.
  */
 export class HubSpokeService {
+  private readonly availability = new Map<string, { at: number; available: boolean }>();
+
   constructor(
     private readonly repository: HubSpokeRepository,
     private readonly patients: Pick<PatientService, 'register' | 'getForStaff'>,
@@ -422,8 +427,7 @@ export class HubSpokeService {
       );
     if (specialityCode === null || urgency === null) throw new Error('unreachable: checked as missing');
     const now = this.clock.now();
-    const routing = await this.routeFor(draft, specialityCode, now);
-    const settings = await this.repository.settings(draft.stateId);
+    const { settings, ...routing } = await this.routeFor(draft, specialityCode, now);
     const sent = await this.repository.route(
       id,
       ['draft'],
@@ -609,13 +613,12 @@ export class HubSpokeService {
         throw invalidFields([{ field: 'body.specialityCode', message: 'Name the speciality this request needs' }]);
       if (specialityCode === row.specialityCode)
         throw invalidFields([{ field: 'body.specialityCode', message: 'That is the speciality it was sent to' }]);
-      const routing = await this.routeFor(row, specialityCode, now, true);
+      const { settings, ...routing } = await this.routeFor(row, specialityCode, now, true);
       if (row.consultationId !== null)
         await this.consultations.notHappened(actor, row.consultationId, {
           reason: 'other',
           text: `not my speciality: re-routed to ${specialityCode}`,
         });
-      const settings = await this.repository.settings(row.stateId);
       const urgency = row.urgency ?? 'routine';
       const rerouted = await this.repository.route(
         id,
@@ -939,6 +942,7 @@ export class HubSpokeService {
       moved.map((r) => ({ requestId: r.id, at: now, kind: 'overflowed', hubId: r.hubId })),
     );
     for (const row of moved) await this.notify(row);
+    const moved2 = await this.leaveUnstaffedHubs(now);
     const atRisk = await this.repository.slaAtRisk(now, 500);
     await this.repository.addEvents(
       atRisk.map((r) => ({ requestId: r.id, at: now, kind: 'sla_alert', hubId: r.hubId })),
@@ -948,7 +952,49 @@ export class HubSpokeService {
         event: 'sla_alert',
         requestIds: atRisk.filter((r) => r.stateId === stateId).map((r) => r.id),
       });
-    return { overflowed: moved.length, alerted: atRisk.length };
+    return { overflowed: moved.length + moved2, alerted: atRisk.length };
+  }
+
+  /**
+   * Requests waiting at a hub where nobody is available now (the doctors left, or went on a
+   * break) move to the first hub of their route that has someone, instead of waiting for the
+   * overflow time, or for ever at the last hub of the route.
+   */
+  private async leaveUnstaffedHubs(now: Date): Promise<number> {
+    const waitingHubs = await this.repository.hubsWithWaiting();
+    const pools = await this.repository.pools(waitingHubs);
+    const unstaffed: string[] = [];
+    for (const hubId of waitingHubs)
+      if (!(await this.anyoneAvailable(pools.get(hubId) ?? [hubId], now))) unstaffed.push(hubId);
+    if (unstaffed.length === 0) return 0;
+    const requests = await this.repository.waitingAt(unstaffed, 500);
+    const routePools = await this.repository.pools([...new Set(requests.flatMap((r) => r.routeHubs))]);
+    let moved = 0;
+    for (const request of requests) {
+      if (request.hubId === null) continue;
+      let target: string | undefined;
+      for (const hubId of request.routeHubs) {
+        if (hubId === request.hubId) continue;
+        if (await this.anyoneAvailable(routePools.get(hubId) ?? [hubId], now)) {
+          target = hubId;
+          break;
+        }
+      }
+      if (target === undefined) continue;
+      const row = await this.repository.moveTo(request.id, request.hubId, target, null, now);
+      if (row === undefined) continue;
+      moved += 1;
+      await this.repository.addEvent({
+        requestId: row.id,
+        at: now,
+        kind: 'overflowed',
+        actorUserId: null,
+        hubId: target,
+        detail: { reason: 'nobody available', from: request.hubId },
+      });
+      await this.notify(row);
+    }
+    return moved;
   }
 
   // ---- Helpers ------------------------------------------------------------------------------
@@ -969,7 +1015,7 @@ export class HubSpokeService {
       );
     let start = 0;
     for (const [index, hub] of hubs.entries()) {
-      if ((await this.routing.availableNow(hub.facilityIds)).length > 0) {
+      if (await this.anyoneAvailable(hub.facilityIds, now)) {
         start = index;
         break;
       }
@@ -977,11 +1023,27 @@ export class HubSpokeService {
     const settings = await this.repository.settings(row.stateId);
     const hubIds = hubs.map((h) => h.hubId);
     return {
+      settings,
       routeHubs: hubIds,
       routeIndex: start,
       hubId: hubIds[start] as string,
       overflowAt: start + 1 < hubIds.length ? new Date(now.getTime() + settings.overflowMinutes * 60_000) : null,
     };
+  }
+
+  /**
+   * Whether a hub's pool has a doctor available now. Remembered for half a minute per pool: at a
+   * national peak thousands of requests a minute ask about the same hubs, and availability
+   * changes at the pace of people (shifts, breaks), not of requests.
+   */
+  private async anyoneAvailable(facilityIds: string[], now: Date): Promise<boolean> {
+    const key = [...facilityIds].sort().join(',');
+    const known = this.availability.get(key);
+    if (known !== undefined && Math.abs(now.getTime() - known.at) < AVAILABILITY_MEMORY_MS) return known.available;
+    const available = (await this.routing.availableNow(facilityIds)).length > 0;
+    if (this.availability.size > 100_000) this.availability.clear();
+    this.availability.set(key, { at: now.getTime(), available });
+    return available;
   }
 
   private async draftFields(input: DraftInput, patient: PatientRow, row?: RequestRow): Promise<DraftFields> {
@@ -1146,10 +1208,9 @@ export class HubSpokeService {
    * e.g. a request they just re-routed.
    */
   private async view(actor: Actor, id: string, read = true): Promise<RequestView> {
-    const row = await this.repository.find(id);
-    if (row === undefined || (read && !(await this.canSee(actor, row)))) throw notFound('Request');
     const summary = await this.repository.summary(id);
-    if (summary === undefined) throw notFound('Request');
+    if (summary === undefined || (read && !(await this.canSee(actor, summary)))) throw notFound('Request');
+    const row = summary;
     const patient = {
       sex: summary.patientSex,
       age: summary.patientBirthYear === null ? null : this.clock.now().getUTCFullYear() - summary.patientBirthYear,

@@ -38,8 +38,9 @@ afterAll(async () => {
 
 /**
  * A poor link between the client and the server: it carries `bytesPerSecond` towards the
- * server and cuts every open connection every `dropEveryMs`. Time is compressed a hundredfold:
- * a link of ~10 KB/s cut every 30 s becomes 1 MB/s cut every 300 ms, the same bytes between drops.
+ * server and cuts every open connection every `dropEveryMs`. Time is compressed thirty-fold: a
+ * 2G link of ~35 KB/s cut every 30 s becomes 1 MB/s cut every second, the same bytes between
+ * drops (about 1 MB), so a 5 MB file meets a drop every fifth of the way.
  */
 async function flakyLink(target: number, bytesPerSecond: number, dropEveryMs: number) {
   const open = new Set<net.Socket>();
@@ -84,7 +85,7 @@ describe('resumable attachments', () => {
   it('a 5 MB file on a link dropping every 30 s (compressed) still arrives whole', async () => {
     await test.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (test.app.server.address() as AddressInfo).port;
-    const link = await flakyLink(port, 1024 * 1024, 300);
+    const link = await flakyLink(port, 1024 * 1024, 1000);
     const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(5 * 1024 * 1024 - 9)]);
     let failures = 0;
     const countingFetch: typeof fetch = async (input, init) => {
@@ -116,8 +117,8 @@ describe('resumable attachments', () => {
       await link.close();
     }
     // The link really did drop, mid-transfer, many times.
-    expect(link.drops()).toBeGreaterThanOrEqual(10);
-    expect(failures).toBeGreaterThanOrEqual(5);
+    expect(link.drops()).toBeGreaterThanOrEqual(4);
+    expect(failures).toBeGreaterThanOrEqual(3);
 
     const download = await test.app.inject({
       method: 'GET',
