@@ -28,6 +28,10 @@ const BENCHMARKS: Record<
       'Whole consultations end to end (85% hub-and-spoke, 15% OPD with OTP, live sockets and call signalling) on a day curve (--rate, --find-max, --storage, --instances)',
     load: () => import('./national-day.js'),
   },
+  history: {
+    description: "1 crore stored consultations (--scale): p99 of a patient's timeline and of a state's daily counts",
+    load: () => import('./history.js'),
+  },
   prescription: {
     description:
       'e-Prescriptions: signatures, verifications and PDFs per second on one core; public verification p99 under load',
