@@ -13,6 +13,11 @@ const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
 const SECRET_KEY = 'e2e-call-secret-key-0123456789abcdefghijkl';
 const PASSWORD = 'Sanjog@2026';
+/** A 1 × 1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 let browser: Browser;
 beforeAll(async () => {
@@ -99,6 +104,40 @@ async function expectFlowing(page: Page, links: number): Promise<void> {
   for (const link of after.perLink.filter((l) => l.framesDecoded > 0)) expect(link.state).toBe('connected');
 }
 
+/** The bitrate caps of the page's senders, by kind (null: none). */
+function senderCaps(page: Page): Promise<{ video: (number | null)[]; audio: (number | null)[] }> {
+  return page.evaluate(() => {
+    const caps: { video: (number | null)[]; audio: (number | null)[] } = { video: [], audio: [] };
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      for (const transceiver of pc.getTransceivers()) {
+        const kind = transceiver.receiver.track.kind as 'audio' | 'video';
+        const encoding = transceiver.sender.getParameters().encodings[0];
+        if (transceiver.sender.track !== null) caps[kind].push(encoding?.maxBitrate ?? null);
+      }
+    }
+    return caps;
+  });
+}
+
+/** What the page sends of video, in kbps, over `ms`. */
+async function outboundVideoKbps(page: Page, ms: number): Promise<number> {
+  const sent = () =>
+    page.evaluate(async () => {
+      let bytes = 0;
+      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((entry: Record<string, unknown>) => {
+          if (entry.type === 'outbound-rtp' && entry.kind === 'video') bytes += Number(entry.bytesSent ?? 0);
+        });
+      }
+      return bytes;
+    });
+  const before = await sent();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (((await sent()) - before) * 8) / ms;
+}
+
 async function latestCode(server: RunningServer, mobile: string): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const response = await fetch(`${server.url}/api/v1/dev/sms-outbox?mobile=${mobile}&limit=5`);
@@ -134,7 +173,6 @@ async function signInStaff(context: BrowserContext, server: RunningServer, login
 }
 
 // The caller names the shape it expects; the server's schemas are tested elsewhere.
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 async function call<T>(context: BrowserContext, method: 'GET' | 'POST', url: string, data?: object): Promise<T> {
   const response =
     method === 'GET' ? await context.request.get(url) : await context.request.post(url, { data: data ?? {} });
@@ -219,6 +257,30 @@ async function callScenario(patientServer: RunningServer, doctorServer: RunningS
   await patientPage.fill('[data-testid=chat-input]', 'Namaste doctor');
   await patientPage.click('[data-testid=chat-send]');
   await doctorPage.waitForSelector('[data-testid=chat-log] >> text=Namaste doctor');
+
+  // A photo goes peer to peer over the data channel.
+  await patientPage.setInputFiles('[data-testid=call-file]', { name: 'rash.png', mimeType: 'image/png', buffer: PNG });
+  await doctorPage.waitForSelector('[data-testid=files-received] >> text=rash.png');
+
+  // Low-data mode caps what both ends of the link send: video 150 kbps, audio 32 kbps.
+  await patientPage.click('[data-testid=call-low-bandwidth]');
+  for (const page of [patientPage, doctorPage]) {
+    await expect.poll(() => senderCaps(page), { timeout: 10_000 }).toEqual({ video: [150_000], audio: [32_000] });
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const sentKbps = await outboundVideoKbps(patientPage, 4000);
+  console.log(`patient's video in low-data mode: ${sentKbps.toFixed(0)} kbps`);
+  expect(sentKbps).toBeGreaterThan(0);
+  expect(sentKbps).toBeLessThanOrEqual(165);
+  await patientPage.click('[data-testid=call-low-bandwidth]');
+  for (const page of [patientPage, doctorPage]) {
+    await expect.poll(() => senderCaps(page), { timeout: 10_000 }).toEqual({ video: [null], audio: [null] });
+  }
+
+  // When the call cannot be made, the patient asks for a phone call and the doctor sees it.
+  await patientPage.click('[data-testid=callback-request]');
+  await patientPage.waitForSelector('[data-testid=callback-asked]');
+  await doctorPage.waitForSelector('[data-testid=callbacks] li[data-status=open]');
 
   // A specialist is invited by the doctor and joins as a third participant.
   const specialist = await newContext();
