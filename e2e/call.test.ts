@@ -185,7 +185,7 @@ async function call<T>(context: BrowserContext, method: 'GET' | 'POST', url: str
  * A patient takes a token at the demo General OPD (through `patientServer`), the demo OPD doctor
  * calls it (through `doctorServer`) and the patient joins: the consultation is in progress.
  */
-async function startConsultation(patientServer: RunningServer, doctorServer: RunningServer) {
+async function startConsultation(patientServer: RunningServer, doctorServer: RunningServer, doctorConsole: boolean) {
   const patient = await newContext();
   const doctor = await newContext();
   await signInPatient(patient, patientServer);
@@ -209,13 +209,22 @@ async function startConsultation(patientServer: RunningServer, doctorServer: Run
     opdId: opd.id,
     patientId: profile.id,
   });
-  const called = await call<{ token: { id: string } }>(
-    doctor,
-    'POST',
-    `${doctorServer.url}/api/v1/opd/${opd.id}/call-next`,
-    {},
-  );
-  expect(called.token.id).toBe(token.id);
+  // The doctor calls from the OPD console (whose workspace then holds the call), or through the API.
+  const doctorPage = await doctor.newPage();
+  if (doctorConsole) {
+    await doctorPage.goto(`${doctorServer.url}/home`);
+    await doctorPage.click('[data-testid=card-queue-link]');
+    await doctorPage.click('[data-testid=call-next]');
+    await doctorPage.waitForSelector('[data-testid=calling]');
+  } else {
+    const called = await call<{ token: { id: string } }>(
+      doctor,
+      'POST',
+      `${doctorServer.url}/api/v1/opd/${opd.id}/call-next`,
+      {},
+    );
+    expect(called.token.id).toBe(token.id);
+  }
   const joined = await call<{ status: string; consultationId: string }>(
     patient,
     'POST',
@@ -223,14 +232,22 @@ async function startConsultation(patientServer: RunningServer, doctorServer: Run
     { mode: 'video' },
   );
   expect(joined.status).toBe('in_consultation');
-  return { patient, doctor, tokenId: token.id, consultationId: joined.consultationId };
+  return { patient, doctor, doctorPage, tokenId: token.id, consultationId: joined.consultationId };
 }
 
-async function callScenario(patientServer: RunningServer, doctorServer: RunningServer): Promise<void> {
-  const { patient, doctor, tokenId, consultationId } = await startConsultation(patientServer, doctorServer);
-  const doctorPage = await doctor.newPage();
-  await doctorPage.goto(`${doctorServer.url}/call/${consultationId}`);
-  await doctorPage.waitForSelector('[data-testid=call][data-status=in-call]');
+async function callScenario(
+  patientServer: RunningServer,
+  doctorServer: RunningServer,
+  doctorConsole: boolean,
+): Promise<void> {
+  const { patient, doctor, doctorPage, tokenId, consultationId } = await startConsultation(
+    patientServer,
+    doctorServer,
+    doctorConsole,
+  );
+  if (!doctorConsole) await doctorPage.goto(`${doctorServer.url}/call/${consultationId}`);
+  // In the console the call appears in the workspace once the patient has joined.
+  await doctorPage.waitForSelector('[data-testid=call][data-status=in-call]', { timeout: 30_000 });
 
   // The patient's waiting room shows the call; time from opening it to the first remote frame.
   const patientPage = await patient.newPage();
@@ -355,7 +372,7 @@ describe('video calls on one server', () => {
   });
 
   it('connects patient and doctor, takes a third, survives a dropped network and refuses a stranger', async () => {
-    await callScenario(server, server);
+    await callScenario(server, server, true);
   });
 });
 
@@ -374,7 +391,7 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
     });
 
     it('connects a patient on one instance with the doctor on the other, through Redis', async () => {
-      await callScenario(a, b);
+      await callScenario(a, b, false);
     });
   },
 );
