@@ -23,16 +23,6 @@ const BENCHMARKS: Record<
     description: 'CSV import of a national care network (--scale 0.1 for a quick run), then facility search',
     load: () => import('./import.js'),
   },
-  spoke: {
-    description:
-      'Hub and spoke: 1,30,000 spokes, 16,500 hubs, 5,15,530 requests in one simulated day; routed/s, routing p99, SLA met, backlog when a third of doctors leave (--scale, default 0.05)',
-    load: () => import('./spoke.js'),
-  },
-  prescription: {
-    description:
-      'e-Prescriptions: signatures, verifications and PDFs per second on one core; public verification p99 under load',
-    load: () => import('./prescription.js'),
-  },
   'national-day': {
     description:
       'Whole consultations end to end (85% hub-and-spoke, 15% OPD with OTP, live sockets and call signalling) on a day curve (--rate, --find-max, --storage, --instances)',
@@ -41,6 +31,16 @@ const BENCHMARKS: Record<
   history: {
     description: "1 crore stored consultations (--scale): p99 of a patient's timeline and of a state's daily counts",
     load: () => import('./history.js'),
+  },
+  prescription: {
+    description:
+      'e-Prescriptions: signatures, verifications and PDFs per second on one core; public verification p99 under load',
+    load: () => import('./prescription.js'),
+  },
+  spoke: {
+    description:
+      'Hub and spoke: 1,30,000 spokes, 16,500 hubs, 5,15,530 requests in one simulated day; routed/s, routing p99, SLA met, backlog when a third of doctors leave (--scale, default 0.05)',
+    load: () => import('./spoke.js'),
   },
 };
 
