@@ -18,6 +18,7 @@ import {
   type TestApp,
 } from '../../test/app.js';
 import { turnCredential } from './credentials.js';
+import { SIGNAL_BURST, SIGNAL_PER_SECOND } from './routes.js';
 
 const TURN_SECRET = 'coturn-static-auth-secret-for-tests';
 let test: TestApp;
@@ -290,6 +291,25 @@ describe('signalling', () => {
       [c.id],
     );
     expect(audit.map((a) => a.detail.event)).toEqual(['call.join', 'call.join', 'call.leave', 'call.leave']);
+  });
+
+  it('drops what a participant sends beyond a burst and a steady rate, so that one socket cannot flood a room', async () => {
+    const c = await consultation();
+    const p = (await credentials(c.id, c.patient.headers)).json<Credentials>();
+    const d = (await credentials(c.id, c.doctor.auth)).json<Credentials>();
+    const doctor = await Client.open(url, d.token, c.doctor.auth);
+    await doctor.next(ofType('welcome'));
+    const patient = await Client.open(url, p.token, c.patient.headers);
+    await patient.next(ofType('welcome'));
+    for (let i = 0; i < SIGNAL_BURST * 3; i++) patient.send({ type: 'signal', to: d.participantId, data: { i } });
+    patient.send({ type: 'ping' });
+    await patient.next(ofType('pong'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const relayed = doctor.received.filter(ofType('signal')).length;
+    expect(relayed).toBeGreaterThanOrEqual(SIGNAL_BURST);
+    expect(relayed).toBeLessThan(SIGNAL_BURST + SIGNAL_PER_SECOND * 2);
+    patient.close();
+    doctor.close();
   });
 
   it('refuses a socket without a genuine token, with a token of someone else, or of a call that ended', async () => {

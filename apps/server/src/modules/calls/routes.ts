@@ -26,6 +26,12 @@ const STAFF = { roles: STAFF_ROLES } as const;
 /** A socket that has not answered a ping within this long is dropped (and counted as left). */
 const PING_MS = 25_000;
 const PRESENCE_REFRESH_MS = 30_000;
+/**
+ * Signalling a participant may send: a burst (ICE gathering sends tens of candidates at once),
+ * then a steady rate. Beyond it messages are dropped, so that one socket cannot flood a room.
+ */
+export const SIGNAL_BURST = 200;
+export const SIGNAL_PER_SECOND = 50;
 
 function inviteToWire(row: InviteRow & { patientName?: string; practitionerName?: string }) {
   return {
@@ -114,6 +120,8 @@ export function callRoutes(
         alive.set(socket, true);
         socket.on('pong', () => alive.set(socket, true));
 
+        let allowance = SIGNAL_BURST;
+        let allowanceAt = Date.now();
         const onMessage = (text: string) => {
           const member = state.member;
           if (member === undefined) {
@@ -127,6 +135,11 @@ export function callRoutes(
             return;
           }
           if (message.type === 'signal' && typeof message.to === 'string' && message.to.length <= 64) {
+            const now = Date.now();
+            allowance = Math.min(SIGNAL_BURST, allowance + ((now - allowanceAt) * SIGNAL_PER_SECOND) / 1000);
+            allowanceAt = now;
+            if (allowance < 1) return;
+            allowance -= 1;
             hub.relay(member, message.to, message.data).catch(onError);
           } else if (message.type === 'ping') {
             send({ type: 'pong' });
