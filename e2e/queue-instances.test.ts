@@ -118,10 +118,10 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
 
     afterAll(async () => {
       // Whatever beforeAll got to start (it may have failed half-way) is stopped.
-      const started = [db as pg.Client | undefined, b as RunningServer | undefined, a as RunningServer | undefined];
-      await started[0]?.end();
-      await started[1]?.stop();
-      await started[2]?.stop();
+      const client = db as pg.Client | undefined;
+      const servers = [b as RunningServer | undefined, a as RunningServer | undefined];
+      await client?.end();
+      for (const server of servers) await server?.stop();
     });
 
     it('hands every patient to exactly one doctor, loses none, and tells patients on the other instance', async () => {
