@@ -513,20 +513,39 @@ export class HubSpokeRepository {
     return row;
   }
 
-  /** Sends a draft (or re-routes a request) to the hub at `routing.routeIndex`; guarded by `from`. */
+  /**
+   * Sends a draft (or re-routes a request) to the hub at `routing.routeIndex`; guarded by `from`.
+   * With `event`, the request's event is written in the same statement (one commit per send).
+   */
   async route(
     id: string,
     from: readonly RequestStatus[],
     routing: Routing,
-    set: { specialityCode: string; urgency: Urgency; slaDueAt: Date; sentAt?: Date; reroute?: boolean },
+    set: {
+      specialityCode: string;
+      urgency: Urgency;
+      slaDueAt: Date;
+      sentAt?: Date;
+      reroute?: boolean;
+      mode?: RequestMode;
+      consentId?: string | null;
+      event?: { kind: string; actorUserId: string; detail: Record<string, unknown> };
+    },
     at: Date,
   ): Promise<RequestRow | undefined> {
     const [row] = await this.db.query<RequestRow>(
-      `update teleconsult_requests r set status = 'waiting', route_hubs = $3, route_index = $4, hub_id = $5,
-         overflow_at = $6, routed_at = $7, speciality_code = $8, urgency = $9, urgency_rank = $10, sla_due_at = $11,
-         sent_at = coalesce($12, sent_at), reroutes = reroutes + $13, practitioner_id = null, taken_at = null,
-         consultation_id = null, sla_alerted_at = null, updated_at = $7, version = version + 1
-       where id = $1 and status = any($2::text[]) returning ${COLUMNS}`,
+      `with routed as (
+         update teleconsult_requests r set status = 'waiting', route_hubs = $3, route_index = $4, hub_id = $5,
+           overflow_at = $6, routed_at = $7, speciality_code = $8, urgency = $9, urgency_rank = $10, sla_due_at = $11,
+           sent_at = coalesce($12, sent_at), reroutes = reroutes + $13, practitioner_id = null, taken_at = null,
+           consultation_id = null, sla_alerted_at = null, updated_at = $7, version = version + 1,
+           mode = coalesce($14, mode), consent_id = coalesce($15, consent_id)
+         where id = $1 and status = any($2::text[]) returning ${COLUMNS}
+       ), event as (
+         insert into teleconsult_request_events (request_id, at, kind, actor_user_id, hub_id, detail)
+         select id, $7, $16, $17, "hubId", $18::jsonb from routed where $16::text is not null
+       )
+       select * from routed`,
       [
         id,
         from,
@@ -541,6 +560,11 @@ export class HubSpokeRepository {
         set.slaDueAt,
         set.sentAt ?? null,
         set.reroute === true ? 1 : 0,
+        set.mode ?? null,
+        set.consentId ?? null,
+        set.event?.kind ?? null,
+        set.event?.actorUserId ?? null,
+        set.event === undefined ? null : JSON.stringify(set.event.detail),
       ],
     );
     return row;

@@ -391,20 +391,18 @@ export class HubSpokeService {
     const row = await this.spokeRequest(actor, id);
     if (row.status !== 'draft') return this.view(actor, id);
     const patient = await this.patients.getForStaff(actor, row.patientId, SPOKE_ROLES);
-    const changes: DraftFields = {};
-    if (input.specialityCode !== undefined) changes.specialityCode = input.specialityCode;
-    if (input.urgency !== undefined) changes.urgency = input.urgency;
-    if (input.mode !== undefined) changes.mode = input.mode;
     if (input.specialityCode !== undefined && (await this.terminology.speciality(input.specialityCode)) === undefined)
       throw invalidFields([{ field: 'body.specialityCode', message: `Unknown speciality ${input.specialityCode}` }]);
-    if (row.consentId === null) {
-      const consent = await this.repository.latestConsent(row.patientId);
-      if (consent !== undefined) changes.consentId = consent.id;
-    }
-    const draft =
-      Object.keys(changes).length > 0
-        ? ((await this.repository.updateDraft(id, null, changes, this.clock.now())) ?? row)
-        : row;
+    // The officer's last choices and a consent given since the draft was saved are written with
+    // the routing itself: one statement, one commit.
+    const consentId = row.consentId ?? (await this.repository.latestConsent(row.patientId))?.id ?? null;
+    const draft: RequestRow = {
+      ...row,
+      consentId,
+      specialityCode: input.specialityCode ?? row.specialityCode,
+      urgency: input.urgency ?? row.urgency,
+      mode: input.mode ?? row.mode,
+    };
     const specialityCode = draft.specialityCode ?? draft.suggestedSpeciality;
     const urgency = draft.urgency ?? draft.suggestedUrgency;
     const missing = missingEssentials({
@@ -437,22 +435,21 @@ export class HubSpokeService {
         urgency,
         slaDueAt: new Date(now.getTime() + settings.slaMinutes[urgency] * 60_000),
         sentAt: now,
+        mode: draft.mode,
+        consentId,
+        event: {
+          kind: 'sent',
+          actorUserId: actor.principal.userId,
+          detail: {
+            specialityCode,
+            urgency,
+            suggested: { specialityCode: draft.suggestedSpeciality, urgency: draft.suggestedUrgency },
+          },
+        },
       },
       now,
     );
     if (sent === undefined) return this.view(actor, id);
-    await this.repository.addEvent({
-      requestId: id,
-      at: now,
-      kind: 'sent',
-      actorUserId: actor.principal.userId,
-      hubId: sent.hubId,
-      detail: {
-        specialityCode,
-        urgency,
-        suggested: { specialityCode: draft.suggestedSpeciality, urgency: draft.suggestedUrgency },
-      },
-    });
     await this.record(actor, 'update', sent, { event: 'sent', hubId: sent.hubId, specialityCode, urgency });
     await this.notify(sent);
     return this.view(actor, id, false);
