@@ -496,7 +496,7 @@ export class CallEngine {
     let worst: Quality = 'good';
     for (const link of this.links.values()) {
       const stats = await link.sample();
-      link.quality = stats === undefined ? 'unknown' : judge(stats, !this.view.audioOnly && link.hasRemoteVideo());
+      link.quality = stats === undefined ? 'unknown' : judge(stats);
       if (rank(link.quality) > rank(worst)) worst = link.quality;
     }
     // Two bad samples in a row (4 s) propose the low-bandwidth mode, once, unless already on.
@@ -542,10 +542,13 @@ function videoConstraints(low: boolean): MediaTrackConstraints {
 
 const rank = (quality: Quality) => ({ good: 0, unknown: 1, fair: 2, poor: 3 })[quality];
 
-/** Good, fair or poor from the last sample; thresholds from what a consultation still tolerates. */
-export function judge(stats: LinkStats, expectVideo: boolean): Quality {
+/**
+ * Good, fair or poor from the last sample; thresholds from what a consultation still tolerates.
+ * Nothing arriving at all counts as poor; little arriving does not (the other camera may be off).
+ */
+export function judge(stats: LinkStats): Quality {
   const rtt = stats.rttMs ?? 0;
-  if (stats.lossPercent >= 8 || rtt >= 800 || stats.inKbps < (expectVideo ? 20 : 4)) return 'poor';
+  if (stats.lossPercent >= 8 || rtt >= 800 || stats.inKbps < 1) return 'poor';
   if (stats.lossPercent >= 2 || rtt >= 300) return 'fair';
   return 'good';
 }
@@ -708,10 +711,6 @@ class Link {
         console.warn('call: could not set the bitrate', error);
       }
     }
-  }
-
-  hasRemoteVideo(): boolean {
-    return this.remote.getVideoTracks().some((track) => !track.muted);
   }
 
   async sample(): Promise<LinkStats | undefined> {
