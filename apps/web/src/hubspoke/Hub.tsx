@@ -188,6 +188,7 @@ function Case(props: {
           ))}
         </ul>
       </section>
+      <Timeline patientId={r.patientId} requestId={r.id} />
 
       {r.status === 'taken' && (
         <section className="hs-section" aria-labelledby="hub-answer">
@@ -389,5 +390,74 @@ function Case(props: {
         </section>
       )}
     </div>
+  );
+}
+
+interface TimelineData {
+  consultations: {
+    id: string;
+    kind: string;
+    status: string;
+    startedAt: string;
+    facilityName: string;
+    practitionerName: string;
+    diagnoses: { code: string; title: string }[];
+    advice: string | null;
+  }[];
+  vitals: { at: string; vitals: RequestView['vitals']; bmi: number | null }[];
+}
+
+/** The patient's earlier consultations (OPD and hub) and vitals over time, for the doctor treating them now. */
+function Timeline({ patientId, requestId }: { patientId: string; requestId: string }) {
+  const { t, date } = useHubSpokeI18n();
+  const timeline = useApi<TimelineData>(`/api/v1/patients/${patientId}/timeline`);
+  const earlier = timeline.data?.consultations.filter((c) => c.status === 'completed') ?? [];
+  const vitals = timeline.data?.vitals ?? [];
+  if (timeline.data === undefined || (earlier.length === 0 && vitals.length <= 1)) return null;
+  return (
+    <section className="hs-section" aria-labelledby={`timeline-${requestId}`} data-testid="timeline">
+      <h2 id={`timeline-${requestId}`}>{t('hub.timeline')}</h2>
+      <ul className="hs-list">
+        {earlier.map((c) => (
+          <li key={c.id} className="hs-card">
+            <p className="hs-row">
+              <strong>{date(c.startedAt)}</strong>
+              <span className="hs-muted">
+                {c.facilityName} · {c.practitionerName}
+              </span>
+            </p>
+            {c.diagnoses.length > 0 && <p>{c.diagnoses.map((d) => `${d.code} ${d.title}`).join('; ')}</p>}
+            {c.advice !== null && <p>{c.advice}</p>}
+          </li>
+        ))}
+      </ul>
+      {vitals.length > 1 && (
+        <table className="hs-table">
+          <caption>{t('hub.vitalsOverTime')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('hub.date')}</th>
+              <th scope="col">BP</th>
+              <th scope="col">SpO2</th>
+              <th scope="col">BMI</th>
+            </tr>
+          </thead>
+          <tbody>
+            {vitals.map((v) => (
+              <tr key={v.at}>
+                <td>{date(v.at)}</td>
+                <td>
+                  {v.vitals.bloodPressure === undefined
+                    ? '—'
+                    : `${String(v.vitals.bloodPressure.systolic)}/${String(v.vitals.bloodPressure.diastolic)}`}
+                </td>
+                <td>{v.vitals.spo2 === undefined ? '—' : `${String(v.vitals.spo2)}%`}</td>
+                <td>{v.bmi ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

@@ -146,5 +146,8 @@ export const hubSpokeEn = {
   'hub.notSuitable': 'Needs an examination in person',
   'hub.other': 'Other',
   'hub.rightSpeciality': 'The right speciality',
+  'hub.timeline': 'Earlier visits',
+  'hub.vitalsOverTime': 'Vital signs over time',
+  'hub.date': 'Date',
   'hub.declineSend': 'Decline',
 } as const;

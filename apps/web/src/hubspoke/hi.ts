@@ -135,5 +135,8 @@ export const hubSpokeHi: SectionDictionary<typeof hubSpokeEn> = {
   'hub.notSuitable': 'सामने जाँच ज़रूरी',
   'hub.other': 'अन्य',
   'hub.rightSpeciality': 'सही विशेषज्ञता',
+  'hub.timeline': 'पिछली मुलाक़ातें',
+  'hub.vitalsOverTime': 'समय के साथ जीवन संकेत',
+  'hub.date': 'तारीख़',
   'hub.declineSend': 'अस्वीकार करें',
 };
