@@ -62,7 +62,10 @@ const STATE_ID = 'IN-09';
 const DISTRICT_ID = 'IN-09-162';
 /** Share of the peak rate arriving at each hour of the day from 07:00 (India time), interpolated. */
 const DAY_CURVE = [5, 12, 22, 30, 32, 28, 20, 22, 24, 18, 12, 7, 5, 3, 2].map((v) => v / 32);
+/** How long one side of a flow waits for the other's step (a signal, a join, an end). */
 const WAIT_MS = 30_000;
+/** How long a patient waits to be called, or an officer for the hub's answer: a queue may be long. */
+const QUEUE_WAIT_MS = 180_000;
 const FIRST_NAMES = ['Ram', 'Sita', 'Mohan', 'Geeta', 'Abdul', 'Farah', 'Suresh', 'Lakshmi', 'Kavya', 'Raju'];
 const LAST_NAMES = ['Prasad', 'Devi', 'Yadav', 'Khan', 'Gowda', 'Verma', 'Singh', 'Reddy', 'Patel', 'Nayak'];
 const VILLAGES = ['Malihabad', 'Kakori', 'Bakshi Ka Talab', 'Mohanlalganj', 'Gosainganj', 'Sarojini Nagar'];
@@ -283,14 +286,14 @@ function bearer(hashes: Network['hashes'], userId: string): string {
   return `Bearer ${token}`;
 }
 
-/** Enough doctors that a doctor is free for most arrivals at `rate` (each takes a second or two). */
+/** Enough doctors that one is free for most arrivals at `rate` (a whole OPD visit takes them up to 8 s, a request 4 s). */
 function staffing(rate: number, opdShare: number) {
   const opdRate = rate * opdShare;
   const opds = Math.min(50, Math.max(2, Math.ceil(opdRate / 3)));
   return {
     opds,
-    opdDoctors: Math.max(opds * 2, Math.ceil(opdRate * 4)),
-    hubDoctors: Math.max(8, Math.ceil(rate * (1 - opdShare) * 2)),
+    opdDoctors: Math.max(opds * 2, Math.ceil(opdRate * 8)),
+    hubDoctors: Math.max(8, Math.ceil(rate * (1 - opdShare) * 4)),
     officersPerSpoke: Math.max(1, Math.ceil((rate * (1 - opdShare)) / 100)),
   };
 }
@@ -405,6 +408,8 @@ interface Deployment {
   network: Network;
   /** Runs a query on the database, for the final check (PGlite: after the server has stopped). */
   check: <T>(text: string, params?: unknown[]) => Promise<T[]>;
+  /** PostgreSQL: the server's backends now — busy, and waiting for a lock (with the query). */
+  backends?: () => Promise<{ active: number; waiting: number; query: string | null }>;
   stop: () => Promise<void>;
 }
 
@@ -452,6 +457,15 @@ async function deploy(
         ...(proxy === undefined ? {} : { proxy }),
         network,
         check: rows,
+        backends: async () => {
+          const [now] = await rows<{ active: number; waiting: number; query: string | null }>(
+            `select count(*) filter (where state = 'active')::int as active,
+               count(*) filter (where wait_event_type = 'Lock')::int as waiting,
+               (array_agg(left(regexp_replace(query, '\\s+', ' ', 'g'), 90)) filter (where wait_event_type = 'Lock'))[1] as query
+             from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+          );
+          return now ?? { active: 0, waiting: 0, query: null };
+        },
         stop: async () => {
           await proxy?.close();
           await db.end();
@@ -728,7 +742,7 @@ class Day {
         if (message.event === 'called' || message.event === 'completed')
           this.events.fire(`${message.tokenId}:${message.event}`);
       });
-      const called = this.events.wait(`${token.id}:called`);
+      const called = this.events.wait(`${token.id}:called`, QUEUE_WAIT_MS);
       called.catch(() => undefined);
       const now = await this.api.call<Token>('GET /opd/tokens/:id', 'GET', `/api/v1/opd/tokens/${token.id}`, auth);
       this.opdDesks.get(opdId)!.add();
@@ -999,7 +1013,7 @@ class Day {
     const roll = Math.random();
     const urgency =
       roll < URGENCY_MIX[0][1] ? 'emergency' : roll < URGENCY_MIX[0][1] + URGENCY_MIX[1][1] ? 'urgent' : 'routine';
-    const answered = this.events.wait(`${draft.id}:answered`, 2 * WAIT_MS);
+    const answered = this.events.wait(`${draft.id}:answered`, QUEUE_WAIT_MS);
     answered.catch(() => undefined);
     const sent = await this.api.call<HubRequest>(
       'POST /spoke/requests/:id/send',
@@ -1092,6 +1106,8 @@ interface Step {
   postgresCpuCores: number;
   machineBusyCores: number;
   drainSeconds: number;
+  /** PostgreSQL backends busy and waiting for a lock, on average over the run; the query most often waiting. */
+  backends?: { active: number; waiting: number; query: string };
 }
 
 function arrivalShare(curve: 'day' | 'flat', fraction: number): number {
@@ -1114,7 +1130,9 @@ async function drive(
   const figures = new Figures();
   api.figures = figures;
   const pids = deployment.servers.map((s) => s.process.pid!);
-  const warmup = Math.min(2, seconds / 10);
+  // The first use of each route compiles parts of its response serializer (fast-json-stringify's
+  // validators for unions): the first seconds are left out of the latencies.
+  const warmup = Math.min(5, seconds / 10);
   const started = performance.now();
   const ends = started + seconds * 1000;
   const flows = new Set<Promise<void>>();
@@ -1130,6 +1148,21 @@ async function drive(
     at: performance.now(),
   });
   let measureStart = started;
+  // Every 100 ms: how many PostgreSQL backends are busy, and how many wait for a lock (on what).
+  const watched = { samples: 0, active: 0, waiting: 0, queries: new Map<string, number>() };
+  const watching = { on: true };
+  const watcher = (async () => {
+    while (watching.on && deployment.backends !== undefined) {
+      const now = await deployment.backends();
+      if (figures.recording) {
+        watched.samples += 1;
+        watched.active += now.active;
+        watched.waiting += now.waiting;
+        if (now.query !== null) watched.queries.set(now.query, (watched.queries.get(now.query) ?? 0) + 1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
   for (;;) {
     const now = performance.now();
     if (now >= ends) break;
@@ -1149,6 +1182,9 @@ async function drive(
   const end = take();
   const start = sample ?? end;
   figures.recording = false;
+  watching.on = false;
+  await watcher;
+  const mostWaiting = [...watched.queries].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '-';
   const measured = (end.at - measureStart) / 1000;
   const drainStarted = performance.now();
   await Promise.all(flows);
@@ -1163,6 +1199,15 @@ async function drive(
     postgresCpuCores: postgresBetween(start.postgres, end.postgres).cpu / measured,
     machineBusyCores: (end.machine.busy - start.machine.busy) / measured,
     drainSeconds: (performance.now() - drainStarted) / 1000,
+    ...(watched.samples === 0
+      ? {}
+      : {
+          backends: {
+            active: watched.active / watched.samples,
+            waiting: watched.waiting / watched.samples,
+            query: mostWaiting,
+          },
+        }),
   };
 }
 
@@ -1252,6 +1297,7 @@ export async function run(options: { duration: number }): Promise<void> {
   const day = new Day(api, network);
   const steps: Step[] = [];
   try {
+    const runStarted = new Date();
     await day.openConsoles();
     if (!findMax) steps.push(await drive(day, api, deployment, rate, duration, curve, opdShare));
     else {
@@ -1285,8 +1331,9 @@ export async function run(options: { duration: number }): Promise<void> {
          (select count(*)::int from consultations where kind = 'hub_spoke' and status = 'completed') as "hubConsultationsCompleted",
          (select count(*)::int from (select consultation_id from prescriptions group by consultation_id
             having count(*) > 1) t) as "consultationsWithTwoPrescriptions",
-         (select count(*)::int from prescriptions) as prescriptions`,
-      [network.opds],
+         (select count(*)::int from prescriptions) as prescriptions,
+         (select count(*)::int from audit_log where at >= $2) as "auditEntries"`,
+      [network.opds, runStarted],
     );
     const t = day.totals;
     const db = totals!;
@@ -1344,6 +1391,14 @@ export async function run(options: { duration: number }): Promise<void> {
         serverCpuCores: round(chosen.serverCpuCores, 2),
         postgresCpuCores: round(chosen.postgresCpuCores, 2),
         machineBusyCores: round(chosen.machineBusyCores, 2),
+        ...(chosen.backends === undefined
+          ? {}
+          : {
+              postgresBackendsActive: round(chosen.backends.active, 1),
+              postgresBackendsWaitingForLock: round(chosen.backends.waiting, 1),
+              postgresMostWaitingQuery: chosen.backends.query,
+            }),
+        auditEntriesPerConsultation: round(Number(db.auditEntries) / Math.max(1, t.opdCompleted + t.hubCompleted), 1),
         serverRssMiB: memory.map((m) => round(m.rss, 0)).join(' '),
         serverPeakRssMiB: memory.map((m) => round(m.peak, 0)).join(' '),
         ...(proxy === undefined ? {} : { proxiedPerInstance: proxy.counts.join(' ') }),
