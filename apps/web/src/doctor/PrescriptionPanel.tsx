@@ -8,6 +8,7 @@ import { RxI18nProvider, useRxI18n, type RxI18n } from '../rx/i18n';
 import type { Allergy, Medicine, Prescription } from '../rx/types';
 import '../rx/rx.css';
 import { useApi } from '../useApi';
+import { DoctorI18nProvider } from './i18n';
 import { kept } from './shared';
 import { TermSearch } from './TermSearch';
 
@@ -76,12 +77,17 @@ interface Draft {
 
 const EMPTY: Draft = { language: 'hi', items: [], investigations: '', advice: '', adviceLocal: '', followUpDate: '' };
 
-/** The prescription of the consultation in hand: written, checked and signed by its doctor. */
+/**
+ * The prescription of the consultation in hand: written, checked and signed by its doctor. Used
+ * by the OPD console and the hub doctor's case, so it brings the words it needs with it.
+ */
 export function PrescriptionPanel({ consultationId, patientId }: { consultationId: string; patientId: string }) {
   return (
-    <RxI18nProvider>
-      <Panel consultationId={consultationId} patientId={patientId} />
-    </RxI18nProvider>
+    <DoctorI18nProvider>
+      <RxI18nProvider>
+        <Panel consultationId={consultationId} patientId={patientId} />
+      </RxI18nProvider>
+    </DoctorI18nProvider>
   );
 }
 

@@ -4,6 +4,7 @@ import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { Page } from '../components/Page';
 import { Select } from '../components/Select';
+import { PrescriptionPanel } from '../doctor/PrescriptionPanel';
 import { useApi } from '../useApi';
 import { useHubSpokeI18n } from './i18n';
 import type { RequestSummary, RequestView, Speciality } from './types';
@@ -231,6 +232,9 @@ function Case(props: {
         </section>
       )}
       {done.includes('answer') && <Notice kind="success">{t('hub.answered')}</Notice>}
+      {(r.status === 'taken' || r.status === 'answered') && r.consultationId !== null && (
+        <PrescriptionPanel consultationId={r.consultationId} patientId={r.patientId} />
+      )}
 
       {(r.status === 'taken' || r.status === 'answered') && (
         <section className="hs-section" aria-labelledby="hub-refer">

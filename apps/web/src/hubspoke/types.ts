@@ -41,6 +41,8 @@ export interface RequestSummary {
   redFlags: string[];
   pregnancy: string | null;
   consentId: string | null;
+  /** Set once a hub doctor has taken the request. */
+  consultationId: string | null;
   reroutes: number;
   advice: string | null;
   followUp: { dueDate: string } | null;
