@@ -26,5 +26,6 @@ export {
   SEVERITIES,
 } from './model.js';
 export { checkVitals, compactVitals } from './vitals.js';
+export { codeComplaints, type ComplaintInput } from './complaints.js';
 export { consultationRoutes, consultationToWire } from './routes.js';
 export { ConsultationSchema, VitalsSchema } from './schemas.js';

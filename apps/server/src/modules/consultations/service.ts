@@ -10,7 +10,6 @@ import type { TerminologyService } from '../terminology/index.js';
 import {
   CONSULTATION_KINDS,
   CONSULTATION_MODES,
-  type ComplaintEntry,
   type ConsultationKind,
   type ConsultationMode,
   type DiagnosisEntry,
@@ -26,6 +25,7 @@ import type {
   PractitionerRef,
   RecordChanges,
 } from './repository.js';
+import { codeComplaints } from './complaints.js';
 import { checkVitals, compactVitals, type FieldIssue } from './vitals.js';
 
 /** Doctors who treat patients in consultations. */
@@ -400,32 +400,12 @@ export class ConsultationService {
     const changes: RecordChanges = {};
 
     if (input.chiefComplaints !== undefined) {
-      const seen = new Set<string>();
-      const entries: ComplaintEntry[] = [];
-      for (const [index, complaint] of input.chiefComplaints.entries()) {
-        const field = `body.chiefComplaints.${index}.code`;
-        const term = await this.terminology.complaint(complaint.code);
-        if (term === undefined) {
-          issues.push({ field, message: `${complaint.code} is not a chief complaint of the list` });
-          continue;
-        }
-        if (seen.has(term.code)) {
-          issues.push({ field, message: `${term.code} is listed twice` });
-          continue;
-        }
-        seen.add(term.code);
-        entries.push({
-          code: term.code,
-          snomedCode: term.snomedCode,
-          display: term.name,
-          displayHi: term.nameHi,
-          redFlag: term.redFlag,
-          duration: complaint.duration ?? null,
-          severity: complaint.severity ?? null,
-          note: trimmed(complaint.note) ?? null,
-        });
-      }
-      changes.chiefComplaints = entries;
+      changes.chiefComplaints = await codeComplaints(
+        this.terminology,
+        input.chiefComplaints,
+        'body.chiefComplaints',
+        issues,
+      );
     }
 
     if (input.diagnoses !== undefined) {

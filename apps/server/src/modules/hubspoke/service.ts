@@ -7,6 +7,7 @@ import { AppError, conflict, forbidden, invalidFields, notFound, unprocessable }
 import type { AuditAction, AuditRecorder } from '../audit/index.js';
 import {
   checkVitals,
+  codeComplaints,
   compactVitals,
   type ComplaintEntry,
   type ConsultationService,
@@ -1047,34 +1048,8 @@ export class HubSpokeService {
     const issues: { field: string; message: string }[] = [];
     const fields: DraftFields = {};
     if (input.mode !== undefined) fields.mode = input.mode;
-    if (input.complaints !== undefined) {
-      const entries: ComplaintEntry[] = [];
-      const seen = new Set<string>();
-      for (const [index, complaint] of input.complaints.entries()) {
-        const term = await this.terminology.complaint(complaint.code);
-        const field = `body.complaints.${String(index)}.code`;
-        if (term === undefined) {
-          issues.push({ field, message: `${complaint.code} is not a chief complaint of the list` });
-          continue;
-        }
-        if (seen.has(term.code)) {
-          issues.push({ field, message: `${term.code} is listed twice` });
-          continue;
-        }
-        seen.add(term.code);
-        entries.push({
-          code: term.code,
-          snomedCode: term.snomedCode,
-          display: term.name,
-          displayHi: term.nameHi,
-          redFlag: term.redFlag,
-          duration: complaint.duration ?? null,
-          severity: complaint.severity ?? null,
-          note: trimmed(complaint.note) ?? null,
-        });
-      }
-      fields.complaints = entries;
-    }
+    if (input.complaints !== undefined)
+      fields.complaints = await codeComplaints(this.terminology, input.complaints, 'body.complaints', issues);
     for (const key of ['complaintText', 'history'] as const) {
       const value = trimmed(input[key]);
       if (value === undefined) continue;
