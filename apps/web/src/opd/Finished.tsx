@@ -46,6 +46,11 @@ export function Finished(props: {
             <p>{t('done.body', { doctor: consultation.practitionerName, name: consultation.patientName })}</p>
           </Notice>
           <Summary consultation={consultation} />
+          <p>
+            <Link to="/prescriptions" data-testid="my-prescriptions-link">
+              {t('card.prescriptions')}
+            </Link>
+          </p>
           <FollowUpBooking consultation={consultation} />
           {consultation.rating === null ? (
             <Rating consultation={consultation} onRated={props.onConsultation} />
