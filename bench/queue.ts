@@ -274,7 +274,7 @@ function client(baseUrl: string, maxSockets: number) {
 }
 
 /** Runs `work` over `items` with at most `limit` at once. */
-async function inParallel<T>(
+export async function inParallel<T>(
   items: readonly T[],
   limit: number,
   work: (item: T, index: number) => Promise<void>,

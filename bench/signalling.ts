@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
@@ -13,11 +13,14 @@ import {
   percentile,
   processCpuSeconds,
   processMemoryMiB,
+  processScheduling,
+  machineCpuSeconds,
   report,
   round,
   startServer,
   type RunningServer,
 } from './lib.js';
+import { inParallel } from './queue.js';
 
 /**
  * `signalling`: call signalling at national scale.
@@ -34,7 +37,10 @@ import {
  * messages, and bytes of server memory per idle connection (resident set growth over the idle
  * sockets: an upper bound, it includes whatever the heap kept). The number of sockets is bounded
  * by the open-file limit (`ulimit -n`) of this process and the server's: above it, fewer are
- * opened and the report says so.
+ * opened and the report says so. The relay is timed in this one process with its 10,000 sockets,
+ * on the same machine as the server: `serverWaitingForCpuPct` (the server ready to run with no
+ * CPU free), `otherCpuCores` (other processes' CPU over the relay phase) and `loadAverage1m` say
+ * how much the machine held both back.
  *
  * Options: `--calls N` (default 5,000), `--rate MESSAGES_PER_SECOND` (default 2,000),
  * `--duration SECONDS` (default 10).
@@ -175,18 +181,6 @@ async function seedServer(
   }
   const server = await startServer({}, { dataDir, storage: 'pglite' });
   return { server, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
-}
-
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index]!, index);
-      }
-    }),
-  );
 }
 
 function post(
@@ -336,6 +330,9 @@ export async function run(options: { duration: number }): Promise<void> {
     const kinds = ['offer', 'answer', 'candidate', 'candidate', 'candidate', 'candidate'] as const;
     let sent = 0;
     const cpuBefore = processCpuSeconds(serverPid);
+    const schedulingBefore = processScheduling(serverPid);
+    const machineBefore = machineCpuSeconds();
+    const loadgenBefore = process.cpuUsage();
     const relayStarted = performance.now();
     const perTick = rate / 100;
     let due = 0;
@@ -360,6 +357,12 @@ export async function run(options: { duration: number }): Promise<void> {
     const relaySeconds = (performance.now() - relayStarted) / 1000;
     await sleep(2000);
     const serverCpu = processCpuSeconds(serverPid) - cpuBefore;
+    const schedulingAfter = processScheduling(serverPid);
+    const machineAfter = machineCpuSeconds();
+    const loadgen = process.cpuUsage(loadgenBefore);
+    const phaseSeconds = relaySeconds + 2;
+    const otherCpuCores =
+      (machineAfter.busy - machineBefore.busy - serverCpu - (loadgen.user + loadgen.system) / 1e6) / phaseSeconds;
     const memoryAfter = processMemoryMiB(serverPid);
 
     for (const call of calls) {
@@ -390,6 +393,16 @@ export async function run(options: { duration: number }): Promise<void> {
           2,
         ),
         serverCpuMsPer1000Messages: round((1000 * serverCpu * 1000) / Math.max(1, sent), 1),
+        serverWaitingForCpuPct: round(
+          (100 * (schedulingAfter.waiting - schedulingBefore.waiting)) /
+            Math.max(
+              1e-9,
+              schedulingAfter.running - schedulingBefore.running + schedulingAfter.waiting - schedulingBefore.waiting,
+            ),
+          1,
+        ),
+        otherCpuCores: round(otherCpuCores, 2),
+        loadAverage1m: round(loadavg()[0] ?? 0, 1),
         serverRssBeforeMiB: round(memoryBefore.rss, 1),
         serverRssIdleMiB: round(memoryIdle.rss, 1),
         serverRssAfterMiB: round(memoryAfter.rss, 1),

@@ -2,3 +2,4 @@ export * from './roles.js';
 export * from './operation-outcome.js';
 export * from './identifiers.js';
 export * from './resumable-upload.js';
+export * from './calls.js';

@@ -1,4 +1,7 @@
+import type { CallPeer as Peer, SignalMessage } from '@sanjog/shared';
 import { api, ApiError } from '../api';
+
+export type { Peer };
 
 /** What `POST /api/v1/consultations/:id/call` answers. */
 export interface Credentials {
@@ -11,13 +14,6 @@ export interface Credentials {
   expiresAt: string;
   iceServers: RTCIceServer[];
   maxParticipants: number;
-}
-
-export interface Peer {
-  id: string;
-  name: string;
-  role: string;
-  session: string;
 }
 
 export type Quality = 'good' | 'fair' | 'poor' | 'unknown';
@@ -292,7 +288,7 @@ export class CallEngine {
     socket.onmessage = (event: MessageEvent) => {
       if (typeof event.data !== 'string') return;
       try {
-        this.onServerMessage(JSON.parse(event.data) as ServerMessage);
+        this.onSignalMessage(JSON.parse(event.data) as SignalMessage);
       } catch (error) {
         console.warn('call: bad signalling message', error);
       }
@@ -345,7 +341,7 @@ export class CallEngine {
     this.update({ status: 'reconnecting' });
   };
 
-  private onServerMessage(message: ServerMessage): void {
+  private onSignalMessage(message: SignalMessage): void {
     switch (message.type) {
       case 'welcome': {
         this.failures = 0;
@@ -524,15 +520,6 @@ export class CallEngine {
     this.listeners.onChange(this.view);
   }
 }
-
-type ServerMessage =
-  | { type: 'welcome'; self: Peer; peers: Peer[] }
-  | { type: 'peer-joined'; peer: Peer }
-  | { type: 'peer-left'; id: string }
-  | { type: 'signal'; from: string; data: unknown }
-  | { type: 'chat'; message: unknown }
-  | { type: 'callback'; callback: unknown }
-  | { type: 'pong' };
 
 function videoConstraints(low: boolean): MediaTrackConstraints {
   return low

@@ -1,22 +1,7 @@
+import type { CallPeer as Peer, SignalMessage } from '@sanjog/shared';
 import type { Bus } from '../../platform/bus.js';
 
-/** A participant as the others see them. `session` is the page's own id: a new one means a fresh start. */
-export interface Peer {
-  id: string;
-  name: string;
-  role: string;
-  session: string;
-}
-
-/** What the signalling socket sends. */
-export type SignalMessage =
-  | { type: 'welcome'; self: Peer; peers: Peer[] }
-  | { type: 'peer-joined'; peer: Peer }
-  | { type: 'peer-left'; id: string }
-  | { type: 'signal'; from: string; data: unknown }
-  | { type: 'chat'; message: unknown }
-  | { type: 'callback'; callback: unknown }
-  | { type: 'pong' };
+export type { CallPeer as Peer, SignalMessage } from '@sanjog/shared';
 
 export interface SignalSocket {
   send(message: SignalMessage): void;
