@@ -565,6 +565,16 @@ interface HubRequest {
   status: string;
 }
 
+/** Asks again shortly while the answer is null: a queue may briefly show nobody (a write still in flight). */
+async function untilSome<T>(ask: () => Promise<T | null>): Promise<T | null> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const answer = await ask();
+    if (answer !== null) return answer;
+  }
+  return null;
+}
+
 function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)]!;
 }
@@ -665,6 +675,17 @@ class Day {
     if (this.medicine === undefined) this.medicine = search();
     else void search().catch(() => undefined);
     return this.medicine;
+  }
+
+  /** The doctor signs a prescription of the medicine for three days. */
+  private sign(consultationId: string, auth: string, medicine: Medicine): Promise<unknown> {
+    return this.api.call(
+      'POST /consultations/:id/prescriptions',
+      'POST',
+      `/api/v1/consultations/${consultationId}/prescriptions`,
+      auth,
+      this.prescription(medicine),
+    );
   }
 
   private prescription(medicine: Medicine) {
@@ -786,19 +807,18 @@ class Day {
   private async seeOpdPatient(doctor: Staff): Promise<void> {
     let token: Token | null = null;
     try {
-      // The queue may briefly show nobody (a token still being written): try again shortly.
-      for (let attempt = 0; token === null && attempt < 50; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-        token = (
-          await this.api.call<{ token: Token | null }>(
-            'POST /opd/:opdId/call-next',
-            'POST',
-            `/api/v1/opd/${doctor.facilityId}/call-next`,
-            doctor.auth,
-            {},
-          )
-        ).token;
-      }
+      token = await untilSome(
+        async () =>
+          (
+            await this.api.call<{ token: Token | null }>(
+              'POST /opd/:opdId/call-next',
+              'POST',
+              `/api/v1/opd/${doctor.facilityId}/call-next`,
+              doctor.auth,
+              {},
+            )
+          ).token,
+      );
       if (token === null) throw new Error('call-next found nobody waiting');
       if (this.handedOut.has(token.id)) this.handedOutTwice += 1;
       this.handedOut.add(token.id);
@@ -831,13 +851,7 @@ class Day {
           advice: 'Rest and fluids.',
         },
       );
-      await this.api.call(
-        'POST /consultations/:id/prescriptions',
-        'POST',
-        `/api/v1/consultations/${consultationId}/prescriptions`,
-        doctor.auth,
-        this.prescription(medicine),
-      );
+      await this.sign(consultationId, doctor.auth, medicine);
       await this.api.call(
         'POST /opd/tokens/:id/finish',
         'POST',
@@ -1042,18 +1056,18 @@ class Day {
   private async answerRequest(doctor: Staff): Promise<void> {
     let taken: HubRequest | null = null;
     try {
-      for (let attempt = 0; taken === null && attempt < 50; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-        taken = (
-          await this.api.call<{ request: HubRequest | null }>(
-            'POST /hub/take-next',
-            'POST',
-            '/api/v1/hub/take-next',
-            doctor.auth,
-            {},
-          )
-        ).request;
-      }
+      taken = await untilSome(
+        async () =>
+          (
+            await this.api.call<{ request: HubRequest | null }>(
+              'POST /hub/take-next',
+              'POST',
+              '/api/v1/hub/take-next',
+              doctor.auth,
+              {},
+            )
+          ).request,
+      );
       if (taken === null) throw new Error('take-next found nothing waiting');
       if (this.handedOut.has(taken.id)) this.handedOutTwice += 1;
       this.handedOut.add(taken.id);
@@ -1077,13 +1091,7 @@ class Day {
           },
         },
       );
-      await this.api.call(
-        'POST /consultations/:id/prescriptions',
-        'POST',
-        `/api/v1/consultations/${consultationId}/prescriptions`,
-        doctor.auth,
-        this.prescription(medicine),
-      );
+      await this.sign(consultationId, doctor.auth, medicine);
       this.events.fire(`${taken.id}:answered`);
     } catch (error) {
       if (!(error instanceof FlowFailed)) this.figures.fail(`hub doctor: ${(error as Error).message}`);
@@ -1181,13 +1189,14 @@ async function drive(
   }
   const end = take();
   const start = sample ?? end;
-  figures.recording = false;
   watching.on = false;
   await watcher;
   const mostWaiting = [...watched.queries].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '-';
   const measured = (end.at - measureStart) / 1000;
   const drainStarted = performance.now();
+  // The consultations still running are waited for, their latencies recorded as the others'.
   await Promise.all(flows);
+  figures.recording = false;
   return {
     rate,
     window: [started, ends],
