@@ -1,3 +1,4 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../scripts/server-process.js';
@@ -28,14 +29,15 @@ afterAll(async () => {
 });
 
 /** Keeps every RTCPeerConnection of the page reachable, so that the test can read its statistics. */
-function recordPeerConnections() {
+function recordPeerConnections(options: { relayOnly: boolean }) {
   const Native = window.RTCPeerConnection;
   const all: RTCPeerConnection[] = [];
   const page = window as unknown as { __pcs: RTCPeerConnection[]; __lossPercent?: number };
   page.__pcs = all;
   window.RTCPeerConnection = class extends Native {
     constructor(configuration?: RTCConfiguration) {
-      super(configuration);
+      // Relay only: as behind a NAT where no direct path works, media must go through TURN.
+      super(options.relayOnly ? { ...configuration, iceTransportPolicy: 'relay' } : configuration);
       all.push(this);
     }
 
@@ -56,13 +58,13 @@ function recordPeerConnections() {
   };
 }
 
-async function newContext(): Promise<BrowserContext> {
+async function newContext(options = { relayOnly: false }): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: { width: 412, height: 900 },
     locale: 'en-IN',
     permissions: ['camera', 'microphone'],
   });
-  await context.addInitScript(recordPeerConnections);
+  await context.addInitScript(recordPeerConnections, options);
   return context;
 }
 
@@ -118,6 +120,22 @@ async function expectFlowing(page: Page, links: number): Promise<void> {
   );
   expect(growing.length, JSON.stringify({ before, after })).toBeGreaterThanOrEqual(links);
   for (const link of after.perLink.filter((l) => l.framesDecoded > 0)) expect(link.state).toBe('connected');
+}
+
+/** The kinds of local candidate (host, srflx, relay) of the page's connected links. */
+function selectedCandidateTypes(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const types: string[] = [];
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const entries = new Map<string, Record<string, unknown>>();
+      (await pc.getStats()).forEach((entry: Record<string, unknown>, key: string) => entries.set(key, entry));
+      const transport = [...entries.values()].find((e) => e.type === 'transport');
+      const pair = entries.get(String(transport?.selectedCandidatePairId));
+      types.push(String(entries.get(String(pair?.localCandidateId))?.candidateType));
+    }
+    return types;
+  });
 }
 
 /** The bitrate caps of the page's senders, by kind (null: none). */
@@ -201,9 +219,14 @@ async function call<T>(context: BrowserContext, method: 'GET' | 'POST', url: str
  * A patient takes a token at the demo General OPD (through `patientServer`), the demo OPD doctor
  * calls it (through `doctorServer`) and the patient joins: the consultation is in progress.
  */
-async function startConsultation(patientServer: RunningServer, doctorServer: RunningServer, doctorConsole: boolean) {
-  const patient = await newContext();
-  const doctor = await newContext();
+async function startConsultation(
+  patientServer: RunningServer,
+  doctorServer: RunningServer,
+  doctorConsole: boolean,
+  contextOptions = { relayOnly: false },
+) {
+  const patient = await newContext(contextOptions);
+  const doctor = await newContext(contextOptions);
   await signInPatient(patient, patientServer);
   await signInStaff(doctor, doctorServer, 'up.opddoctor');
   const profile = await call<{ id: string }>(patient, 'POST', `${patientServer.url}/api/v1/me/patients`, {
@@ -421,3 +444,65 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
     });
   },
 );
+
+const turnserver = spawnSync('turnserver', ['--version']).error === undefined;
+
+describe.skipIf(!turnserver)("video calls through coturn (needs Debian's coturn: apt-get install coturn)", () => {
+  const TURN_SECRET = 'e2e-coturn-static-auth-secret-0123456789';
+  const TURN_PORT = 34780;
+  let coturn: ChildProcess;
+  let server: RunningServer;
+  beforeAll(async () => {
+    // coturn as the README runs it (use-auth-secret), on loopback for the test.
+    coturn = spawn(
+      'turnserver',
+      [
+        '-n',
+        '--listening-ip=127.0.0.1',
+        '--relay-ip=127.0.0.1',
+        `--listening-port=${String(TURN_PORT)}`,
+        '--min-port=49160',
+        '--max-port=49400',
+        '--use-auth-secret',
+        `--static-auth-secret=${TURN_SECRET}`,
+        '--realm=sanjog.test',
+        '--allow-loopback-peers',
+        '--fingerprint',
+        '--no-cli',
+        '--no-tls',
+        '--no-dtls',
+        '--log-file=stdout',
+      ],
+      { stdio: 'ignore' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    server = await startServer(
+      {
+        SECRET_KEY,
+        CALL_STUN_URLS: `stun:127.0.0.1:${String(TURN_PORT)}`,
+        CALL_TURN_URLS: `turn:127.0.0.1:${String(TURN_PORT)}?transport=udp`,
+        CALL_TURN_SECRET: TURN_SECRET,
+      },
+      { storage: 'pglite' },
+    );
+  });
+  afterAll(async () => {
+    await server.stop();
+    coturn.kill('SIGTERM');
+  });
+
+  it('connects a patient and a doctor through the TURN relay with the credentials the server issued', async () => {
+    const { patient, doctor, doctorPage, tokenId, consultationId } = await startConsultation(server, server, false, {
+      relayOnly: true,
+    });
+    await doctorPage.goto(`${server.url}/call/${consultationId}`);
+    const patientPage = await patient.newPage();
+    await patientPage.goto(`${server.url}/consult/token/${tokenId}`);
+    await expectFlowing(patientPage, 1);
+    await expectFlowing(doctorPage, 1);
+    expect(await selectedCandidateTypes(patientPage)).toEqual(['relay']);
+    expect(await selectedCandidateTypes(doctorPage)).toEqual(['relay']);
+    await patient.close();
+    await doctor.close();
+  });
+});
