@@ -669,6 +669,17 @@ describe('PDF', () => {
 
     const plain = await check(Buffer.from('%PDF-1.4\n%%EOF\n'));
     expect(plain.statusCode).toBe(400);
+    // Data that is not ours, or not a prescription id, is a bad request, never a server error.
+    const carrying = (envelope: unknown) =>
+      Buffer.from(
+        `%PDF-1.3\n/${ENVELOPE_KEY} 9 0 R\n9 0 obj\n(${Buffer.from(JSON.stringify(envelope)).toString('base64url')})\nendobj\n`,
+        'latin1',
+      );
+    expect((await check(carrying({ document: { id: 'not-a-uuid' }, signature: rx.signature }))).statusCode).toBe(400);
+    let deep: unknown = { id: rx.id };
+    for (let i = 0; i < 4000; i += 1) deep = { x: deep };
+    const nested = await check(carrying({ document: { ...(deep as object), id: rx.id }, signature: rx.signature }));
+    expect(nested.statusCode).toBeLessThan(500);
     expect(text).toContain(`/${ENVELOPE_KEY} `);
   });
 

@@ -90,6 +90,8 @@ export interface PrescriptionOptions {
   onSmsFailure?: ((error: unknown, prescriptionId: string) => void) | undefined;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const ruleRefusal = (violations: RuleViolation[]): AppError =>
   new AppError(
     422,
@@ -482,13 +484,21 @@ export class PrescriptionService {
    */
   async verifyDocument(pdf: Buffer, ip: string): Promise<Verification> {
     const envelope = envelopeOfPdf(pdf);
-    if (envelope === undefined || typeof envelope.document.id !== 'string')
+    const id: unknown = envelope?.document.id;
+    if (envelope === undefined || typeof id !== 'string' || !UUID.test(id))
       throw badRequest('This file carries no prescription data of ours; open the QR code link instead');
-    const row = await this.repository.findAny(envelope.document.id);
+    let carried: string;
+    try {
+      carried = canonicalJson(envelope.document);
+    } catch {
+      // Nested past any real prescription, or holding values JSON cannot carry: not ours.
+      throw badRequest('This file carries no prescription data of ours; open the QR code link instead');
+    }
+    const row = await this.repository.findAny(id);
     if (row === undefined) throw notFound('Prescription');
     const verification = this.check(row);
-    const signatureValid = this.signer.verify(row.publicKey, canonicalJson(envelope.document), envelope.signature);
-    const matchesRecord = signatureValid && canonicalJson(envelope.document) === canonicalJson(row.document);
+    const signatureValid = this.signer.verify(row.publicKey, carried, envelope.signature);
+    const matchesRecord = signatureValid && carried === canonicalJson(row.document);
     const problems = [...verification.problems];
     if (!signatureValid)
       problems.unshift('The data in this PDF does not carry a valid signature: it was changed after signing');
@@ -599,7 +609,7 @@ export class PrescriptionService {
   // FHIR.
 
   async fhirBundle(actor: Actor, id: string) {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw notFound(`Bundle/${id}`);
+    if (!UUID.test(id)) throw notFound(`Bundle/${id}`);
     const row = await this.get(actor, id);
     return toPrescriptionBundle(row.document, row.signature, this.fhirState(row), row.signedAt.toISOString());
   }
