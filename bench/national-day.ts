@@ -1392,7 +1392,9 @@ export async function run(options: { duration: number }): Promise<void> {
         peakConsultationsPerSecond: round(s.peakConsultationsPerSecond, 1),
         worstP99Ms: round(s.worst.p99, 1),
         worstOperation: s.worst.name,
-        errors,
+        // The reported step's errors; with --find-max, every step's too (the last may have failed on them).
+        errors: chosen.figures.errorCount,
+        ...(findMax ? { errorsAllSteps: errors } : {}),
         firstErrors:
           steps
             .flatMap((x) => x.figures.errors)
