@@ -360,6 +360,17 @@ async function callScenario(
   await expectFlowing(specialistPage, 2);
   await expectFlowing(patientPage, 2);
   await expectFlowing(doctorPage, 2);
+  // CALL_SCREENSHOTS=folder keeps pictures of the three-way call, for looking at the layout.
+  const screenshots = process.env.CALL_SCREENSHOTS;
+  if (screenshots !== undefined) {
+    for (const [name, page] of [
+      ['patient', patientPage],
+      ['doctor', doctorPage],
+      ['specialist', specialistPage],
+    ] as const) {
+      await page.screenshot({ path: `${screenshots}/call-${name}.png`, fullPage: true });
+    }
+  }
 
   // The patient's network drops: the doctor sees them away, not gone.
   const patientPeer = (

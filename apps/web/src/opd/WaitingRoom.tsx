@@ -507,6 +507,10 @@ function InConsultation({ token, onToken }: { token: Token; onToken: (token: Tok
             {t('consult.textSoon')}
           </p>
         </div>
+      ) : token.consultationId !== null ? (
+        <Suspense fallback={<Loading />}>
+          <CallPanel consultationId={token.consultationId} audioOnly={mode === 'audio'} />
+        </Suspense>
       ) : (
         <div className="media-area" data-testid="media-area">
           <p>
@@ -514,11 +518,6 @@ function InConsultation({ token, onToken }: { token: Token; onToken: (token: Tok
               ? t('consult.videoHere', { doctor: doctor ?? t('consult.theDoctor') })
               : t('consult.audioHere', { doctor: doctor ?? t('consult.theDoctor') })}
           </p>
-          {token.consultationId !== null && (
-            <Suspense fallback={<Loading />}>
-              <CallPanel consultationId={token.consultationId} audioOnly={mode === 'audio'} />
-            </Suspense>
-          )}
         </div>
       )}
       <section aria-labelledby="dropped-heading" className="dropped">
