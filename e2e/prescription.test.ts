@@ -102,6 +102,9 @@ describe('e-Prescription', () => {
       .toContain('Kamla Devi');
     await patient.call('POST', `/api/v1/opd/tokens/${token.id}/join`, { mode: 'audio' });
     await doctor.locator('[data-testid=rx-panel]').waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => doctor.locator('[data-testid=rx-earlier]').textContent())
+      .toContain('No earlier prescriptions.');
 
     // Amoxicillin is List A: a first consultation by audio may not prescribe it.
     await doctor.fill('[data-testid=rx-medicine]', 'amoxi');

@@ -196,6 +196,7 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
       <h2 id={headingId}>{t('rx.panelTitle')}</h2>
       <p className="hint">{t('rx.panelHint')}</p>
       <Allergies patientId={patientId} />
+      <Earlier patientId={patientId} consultationId={consultationId} />
       {news !== undefined && <Notice kind="success">{news}</Notice>}
       {signedList.error !== undefined && signedList.data === undefined && (
         <LoadError error={signedList.error} onRetry={signedList.reload} />
@@ -451,6 +452,46 @@ function SignedList({
         ))}
       </ul>
     </section>
+  );
+}
+
+/** The patient's earlier prescriptions: what a refill or a follow-up goes on from. */
+function Earlier({ patientId, consultationId }: { patientId: string; consultationId: string }) {
+  const i18n = useRxI18n();
+  const { t } = i18n;
+  const list = useApi<{ items: Prescription[] }>(`/api/v1/patients/${patientId}/prescriptions?limit=10`);
+  const earlier = (list.data?.items ?? []).filter((rx) => rx.consultationId !== consultationId);
+  return (
+    <div data-testid="rx-earlier">
+      <h3>{t('rx.earlier')}</h3>
+      {list.error !== undefined && list.data === undefined && <LoadError error={list.error} onRetry={list.reload} />}
+      {list.data !== undefined && earlier.length === 0 && <p className="hint">{t('rx.noEarlier')}</p>}
+      <ul className="rows">
+        {earlier.map((rx) => (
+          <li key={rx.id}>
+            <details>
+              <summary>
+                <span className="row-title">{i18n.date(rx.signedAt)}</span>{' '}
+                <span className="row-meta">
+                  {rx.document.items.map((item) => item.name).join(', ') || rx.document.investigations.join(', ')} ·{' '}
+                  {statusWord(rx, i18n)}
+                </span>
+              </summary>
+              <p className="hint">
+                {rx.document.doctor.name}, {rx.document.facility.name}
+              </p>
+              <ul>
+                {rx.document.items.map((item) => (
+                  <li key={item.index}>
+                    {item.name} {item.form} {item.strength ?? ''}: {item.directions.en}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

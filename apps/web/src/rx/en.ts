@@ -43,6 +43,8 @@ export const rxEn = {
   'rx.dispensed': 'Dispensed',
   'rx.replacing': 'The new prescription will replace the one of {date}.',
   'rx.none': 'None',
+  'rx.earlier': 'Earlier prescriptions',
+  'rx.noEarlier': 'No earlier prescriptions.',
   'rx.item': '{name} {form} {strength}',
   'freq.once_daily': 'Once a day (OD)',
   'freq.twice_daily': 'Twice a day (BD)',

@@ -45,6 +45,8 @@ export const rxHi: SectionDictionary<typeof rxEn> = {
   'rx.dispensed': 'दवा दी गई',
   'rx.replacing': 'नया पर्चा {date} के पर्चे की जगह लेगा।',
   'rx.none': 'कोई नहीं',
+  'rx.earlier': 'पहले के पर्चे',
+  'rx.noEarlier': 'पहले का कोई पर्चा नहीं।',
   'rx.item': '{name} {form} {strength}',
   'freq.once_daily': 'दिन में एक बार (OD)',
   'freq.twice_daily': 'दिन में दो बार (BD)',

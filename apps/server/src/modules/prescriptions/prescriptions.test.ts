@@ -690,6 +690,18 @@ describe('PDF', () => {
     expect((await get({ cookie: stranger.cookie })).statusCode).toBe(404);
     expect((await get(kaDoctor.staff.auth)).statusCode).toBe(404);
     expect((await get(doctor.staff.auth)).statusCode).toBe(200);
+    const forDoctor = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/patients/${patientId}/prescriptions?limit=100`,
+      headers: otherDoctor.staff.auth,
+    });
+    expect(forDoctor.json<{ items: { id: string }[] }>().items.map((p) => p.id)).toContain(rx.id);
+    const elsewhere = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/patients/${patientId}/prescriptions`,
+      headers: kaDoctor.staff.auth,
+    });
+    expect(elsewhere.json<{ items: unknown[] }>().items).toEqual([]);
     const mine = await test.app.inject({
       method: 'GET',
       url: '/api/v1/me/prescriptions',

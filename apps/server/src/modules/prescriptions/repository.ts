@@ -274,6 +274,20 @@ export class PrescriptionRepository {
     return rows.map(toRow);
   }
 
+  async listForPatient(
+    patientId: string,
+    access: PrescriptionAccess,
+    page: { limit: number; offset: number },
+  ): Promise<PrescriptionRow[]> {
+    const params: unknown[] = [patientId, page.limit, page.offset];
+    const rows = await this.db.query<RawRow>(
+      `select ${COLUMNS} from ${FROM} where rx.patient_id = $1 and ${accessCondition(access, params)}
+       order by rx.signed_at desc limit $2 offset $3`,
+      params,
+    );
+    return rows.map(toRow);
+  }
+
   async listForAccount(accountUserId: string, page: { limit: number; offset: number }): Promise<PrescriptionRow[]> {
     const rows = await this.db.query<RawRow>(
       `select ${COLUMNS} from ${FROM} where p.account_user_id = $1 and p.account_removed_at is null

@@ -152,6 +152,25 @@ export function prescriptionRoutes(service: PrescriptionService): FastifyPluginA
     );
 
     app.get(
+      '/api/v1/patients/:id/prescriptions',
+      {
+        config: { auth: { roles: [...PRESCRIBERS, ...PRESCRIPTION_READERS] } },
+        schema: {
+          tags,
+          summary: "A patient's prescriptions, newest first (clinical staff of the state; the doctors who wrote them)",
+          params: IdParams,
+          querystring: PageQuery,
+          response: responses({ 200: PrescriptionList }),
+        },
+      },
+      async (request) => ({
+        items: (await service.listForPatient(actorOf(request), request.params.id, request.query)).map((row) =>
+          prescriptionToWire(row, service),
+        ),
+      }),
+    );
+
+    app.get(
       '/api/v1/me/prescriptions',
       {
         config: { auth: { roles: ['patient'] } },

@@ -416,6 +416,17 @@ export class PrescriptionService {
     return rows;
   }
 
+  /** A patient's prescriptions, newest first, for the doctors treating them (a refill needs the last one). */
+  async listForPatient(
+    actor: Actor,
+    patientId: string,
+    page: { limit: number; offset: number },
+  ): Promise<PrescriptionRow[]> {
+    const rows = await this.repository.listForPatient(patientId, await this.accessOf(actor), page);
+    await this.audit.record(rows.map((row) => this.entry(actor, 'search', row.patientId, row.stateId, row.id)));
+    return rows;
+  }
+
   async listOwn(actor: Actor, page: { limit: number; offset: number }): Promise<PrescriptionRow[]> {
     const rows = await this.repository.listForAccount(actor.principal.userId, page);
     await this.audit.record(rows.map((row) => this.entry(actor, 'read', row.patientId, row.stateId, row.id)));
