@@ -621,6 +621,15 @@ class Day {
     return this.api.figures;
   }
 
+  /** A token or request handed to a doctor: counted if it was handed out before; its wait recorded. */
+  private handOut(id: string, queuedAt: Map<string, number>, waits: number[]): void {
+    if (this.handedOut.has(id)) this.handedOutTwice += 1;
+    this.handedOut.add(id);
+    const at = queuedAt.get(id);
+    queuedAt.delete(id);
+    if (at !== undefined && this.figures.recording) waits.push(performance.now() - at);
+  }
+
   /** Each OPD doctor's console follows their OPD on the live socket (joins, ends). */
   async openConsoles(): Promise<void> {
     for (const doctor of this.network.opdDoctors) {
@@ -823,12 +832,7 @@ class Day {
           ).token,
       );
       if (token === null) throw new Error('call-next found nobody waiting');
-      if (this.handedOut.has(token.id)) this.handedOutTwice += 1;
-      this.handedOut.add(token.id);
-      const takenAt = this.tokenTakenAt.get(token.id);
-      this.tokenTakenAt.delete(token.id);
-      if (takenAt !== undefined && this.figures.recording)
-        this.figures.queueToCall.opd.push(performance.now() - takenAt);
+      this.handOut(token.id, this.tokenTakenAt, this.figures.queueToCall.opd);
       await this.events.wait(`${doctor.practitionerId}:${token.id}:joined`);
       const current = await this.api.call<Token>(
         'GET /opd/tokens/:id',
@@ -1072,11 +1076,7 @@ class Day {
           ).request,
       );
       if (taken === null) throw new Error('take-next found nothing waiting');
-      if (this.handedOut.has(taken.id)) this.handedOutTwice += 1;
-      this.handedOut.add(taken.id);
-      const sentAt = this.requestSentAt.get(taken.id);
-      this.requestSentAt.delete(taken.id);
-      if (sentAt !== undefined && this.figures.recording) this.figures.queueToCall.hub.push(performance.now() - sentAt);
+      this.handOut(taken.id, this.requestSentAt, this.figures.queueToCall.hub);
       const consultationId = taken.consultationId;
       if (consultationId === null) throw new Error('a taken request without a consultation');
       const medicine = await this.formularyMedicine(doctor.auth);
