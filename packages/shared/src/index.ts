@@ -3,3 +3,4 @@ export * from './operation-outcome.js';
 export * from './identifiers.js';
 export * from './resumable-upload.js';
 export * from './calls.js';
+export * from './prescriptions.js';

@@ -1,4 +1,6 @@
 import { useEffect, useId, useState } from 'react';
+// Choices, in the order offered; the server checks them again.
+import { DOSE_UNITS, DURATION_UNITS, FREQUENCIES, TIMINGS } from '@sanjog/shared';
 import { api, ApiError } from '../api';
 import { Field } from '../components/Field';
 import { LoadError, Notice } from '../components/Notice';
@@ -11,33 +13,6 @@ import { useApi } from '../useApi';
 import { DoctorI18nProvider } from './i18n';
 import { kept } from './shared';
 import { TermSearch } from './TermSearch';
-
-// Choices, in the order offered; the server checks them again.
-const FREQUENCIES = [
-  'once_daily',
-  'twice_daily',
-  'thrice_daily',
-  'four_times_daily',
-  'morning',
-  'at_bedtime',
-  'as_needed',
-  'once_weekly',
-  'once',
-] as const;
-const TIMINGS = ['after_food', 'before_food', 'with_food', 'empty_stomach', 'any_time'] as const;
-const DOSE_UNITS = [
-  'tablet',
-  'capsule',
-  'ml',
-  'drop',
-  'puff',
-  'application',
-  'sachet',
-  'unit',
-  'mg',
-  'injection',
-] as const;
-const DURATION_UNITS = ['days', 'weeks', 'months'] as const;
 
 /** The dose unit a form is usually counted in. */
 function unitOfForm(form: string): (typeof DOSE_UNITS)[number] {

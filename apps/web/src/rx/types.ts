@@ -1,36 +1,9 @@
+import type { PrescriptionDocument } from '@sanjog/shared';
+
 /** Wire types of the prescription endpoints. */
 
-export interface RxItem {
-  index: number;
-  medicineCode: string;
-  name: string;
-  form: string;
-  strength: string | null;
-  route: string;
-  dose: { value: number; unit: string };
-  frequency: string;
-  timing: string | null;
-  duration: { value: number; unit: string } | null;
-  instructions: string | null;
-  instructionsLocal: string | null;
-  directions: { en: string; local: string | null };
-  listCode: string;
-}
-
-export interface RxDocument {
-  id: string;
-  consultationId: string;
-  issuedAt: string;
-  date: string;
-  doctor: { name: string; qualification: string; registrationNumber: string; registrationCouncil: string | null };
-  patient: { id: string; name: string; ageYears: number | null; sex: string };
-  facility: { id: string; name: string };
-  items: RxItem[];
-  investigations: string[];
-  advice: string | null;
-  adviceLocal: string | null;
-  followUpDate: string | null;
-}
+/** The signed document, as the server signed it. */
+export type RxDocument = PrescriptionDocument;
 
 export interface Dispensing {
   dispensedAt: string;

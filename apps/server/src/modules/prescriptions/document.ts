@@ -2,63 +2,10 @@
  * The signed prescription: what it contains (the Telemedicine Practice Guidelines' required
  * content and the items), and the canonical JSON form its signature covers. Pure code.
  */
-import type { DoseUnit, DurationUnit, Frequency, Language, Timing } from './phrases.js';
+import { PRESCRIPTION_FORMAT, type PrescriptionDocument, type PrescriptionItem } from '@sanjog/shared';
 
-export const DOCUMENT_FORMAT = 'sanjog.prescription.v1';
-
-export interface PrescriptionItem {
-  /** 1-based, as printed. */
-  index: number;
-  medicineCode: string;
-  /** Generic name, form and strength as the formulary had them when signed. */
-  name: string;
-  form: string;
-  strength: string | null;
-  route: string;
-  dose: { value: number; unit: DoseUnit };
-  frequency: Frequency;
-  timing: Timing | null;
-  duration: { value: number; unit: DurationUnit } | null;
-  instructions: string | null;
-  /** The doctor's instructions in the patient's language, when they wrote them. */
-  instructionsLocal: string | null;
-  /** The directions in words: English and the patient's language (null when that is English). */
-  directions: { en: string; local: string | null };
-  /** The prescribing list it was checked against (O, A, B). */
-  listCode: string;
-}
-
-export interface PrescriptionDocument {
-  format: typeof DOCUMENT_FORMAT;
-  id: string;
-  consultationId: string;
-  issuedAt: string;
-  /** The date in the facility's time zone, as printed. */
-  date: string;
-  timeZone: string;
-  doctor: {
-    practitionerId: string;
-    name: string;
-    qualification: string;
-    registrationCouncil: string | null;
-    registrationNumber: string;
-    registryId: string | null;
-  };
-  patient: { id: string; name: string; ageYears: number | null; sex: string };
-  facility: { id: string; name: string; kind: string; registryId: string | null; address: string | null };
-  consultation: { kind: string; mode: string; type: string };
-  /** The health officer who presented the patient at the spoke, when known. */
-  presentedBy: { name: string; role: string } | null;
-  language: Language;
-  items: PrescriptionItem[];
-  investigations: string[];
-  advice: string | null;
-  adviceLocal: string | null;
-  followUpDate: string | null;
-  /** The prescription this one replaces (that one is cancelled). */
-  replaces: string | null;
-  signingKeyId: string;
-}
+export const DOCUMENT_FORMAT = PRESCRIPTION_FORMAT;
+export type { PrescriptionDocument, PrescriptionItem };
 
 /**
  * Canonical JSON (as RFC 8785 for the values a prescription holds): object keys sorted by code

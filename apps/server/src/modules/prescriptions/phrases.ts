@@ -4,18 +4,21 @@
  * here; Hindi is the first.
  */
 
-export const FREQUENCIES = [
-  'once_daily',
-  'twice_daily',
-  'thrice_daily',
-  'four_times_daily',
-  'morning',
-  'at_bedtime',
-  'as_needed',
-  'once_weekly',
-  'once',
-] as const;
-export type Frequency = (typeof FREQUENCIES)[number];
+import {
+  DOSE_UNITS,
+  DURATION_UNITS,
+  FREQUENCIES,
+  PRESCRIPTION_LANGUAGES as LANGUAGES,
+  TIMINGS,
+  type DoseUnit,
+  type DurationUnit,
+  type Frequency,
+  type PrescriptionLanguage as Language,
+  type Timing,
+} from '@sanjog/shared';
+
+export { DOSE_UNITS, DURATION_UNITS, FREQUENCIES, LANGUAGES, TIMINGS };
+export type { DoseUnit, DurationUnit, Frequency, Language, Timing };
 
 /** The abbreviations pharmacists in India read (OD, BD, TDS ...). */
 export const FREQUENCY_ABBREVIATIONS: Record<Frequency, string> = {
@@ -43,29 +46,6 @@ export const FREQUENCY_TIMING: Record<Frequency, { frequency: number; period: nu
     once_weekly: { frequency: 1, period: 1, periodUnit: 'wk' },
     once: null,
   };
-
-export const TIMINGS = ['before_food', 'after_food', 'with_food', 'empty_stomach', 'any_time'] as const;
-export type Timing = (typeof TIMINGS)[number];
-
-export const DOSE_UNITS = [
-  'tablet',
-  'capsule',
-  'ml',
-  'drop',
-  'puff',
-  'application',
-  'sachet',
-  'unit',
-  'mg',
-  'injection',
-] as const;
-export type DoseUnit = (typeof DOSE_UNITS)[number];
-
-export const DURATION_UNITS = ['days', 'weeks', 'months'] as const;
-export type DurationUnit = (typeof DURATION_UNITS)[number];
-
-export const LANGUAGES = ['en', 'hi'] as const;
-export type Language = (typeof LANGUAGES)[number];
 
 interface Phrasebook {
   frequency: Record<Frequency, string>;

@@ -199,19 +199,21 @@ export class PrescriptionRepository {
    * Stores a signed prescription; one that replaces another cancels it in the same transaction.
    * Answers false when the one to replace was already cancelled or replaced (nothing is stored).
    */
-  async insert(row: {
-    id: string;
-    stateId: string;
-    consultationId: string;
-    patientId: string;
-    practitionerId: string;
-    facilityId: string;
-    document: PrescriptionDocument;
-    signature: string;
-    signingKeyId: string;
-    signedAt: Date;
-    replaces: { id: string; reason: string; by: string } | null;
-  }): Promise<boolean> {
+  async insert(
+    row: Pick<
+      PrescriptionRow,
+      | 'id'
+      | 'stateId'
+      | 'consultationId'
+      | 'patientId'
+      | 'practitionerId'
+      | 'facilityId'
+      | 'document'
+      | 'signature'
+      | 'signingKeyId'
+      | 'signedAt'
+    > & { replaces: { id: string; reason: string; by: string } | null },
+  ): Promise<boolean> {
     return this.db
       .transaction(async (tx) => {
         if (row.replaces !== null) {
