@@ -361,10 +361,6 @@ export async function run(options: { duration: number }): Promise<void> {
   console.log(
     `queue benchmark on ${storage}: ${network.opds.length} OPDs, ${doctors.length} doctors, ${patients.length} patients`,
   );
-  if (roster === 'back-to-back' && scale >= 0.5)
-    console.log(
-      '  (back-to-back shifts make every OPD lookup walk a week of shifts per doctor: slow at this scale; try --roster daily)',
-    );
   const { server, seedSeconds, cleanup } = await seedServer(network, storage, roster);
   const serverPid = server.process.pid!;
   const api = client(server.url, 256);
