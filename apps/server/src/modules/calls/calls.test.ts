@@ -107,7 +107,7 @@ interface Credentials {
 }
 
 async function credentials(consultationId: string, headers: Record<string, string>, app = test.app) {
-  return app.inject({ method: 'POST', url: `/api/v1/consultations/${consultationId}/call`, headers });
+  return app.inject({ method: 'POST', url: `/api/v1/consultations/${consultationId}/call`, headers, payload: {} });
 }
 
 /** A signalling socket that collects what it is sent. */
@@ -505,6 +505,7 @@ describe('signalling', () => {
       method: 'POST',
       url: `/api/v1/consultations/${c.id}/callbacks/${request!.id}/done`,
       headers: c.doctor.auth,
+      payload: {},
     });
     expect(done.json()).toMatchObject({ status: 'done' });
     doctor.close();

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { WebSocket } from '@fastify/websocket';
 import { STAFF_ROLES } from '@sanjog/shared';
 import { actorOf } from '../../platform/http/authenticate.js';
-import { IdParams, responses, Uuid } from '../../platform/http/schemas.js';
+import { EmptyBody, IdParams, responses, Uuid } from '../../platform/http/schemas.js';
 import type { Member, SignallingHub, SignalMessage } from './hub.js';
 import type { InviteRow } from './repository.js';
 import {
@@ -92,6 +92,7 @@ export function callRoutes(
           description:
             'Only the patient (their account), the treating doctor and invited participants, while the consultation is in progress.',
           params: IdParams,
+          body: EmptyBody,
           response: responses({ 200: CallCredentialsSchema }),
         },
       },
@@ -345,6 +346,7 @@ export function callRoutes(
           tags,
           summary: 'Mark a call-back request as done (treating doctor)',
           params: Type.Object({ id: Uuid, callbackId: Uuid }),
+          body: EmptyBody,
           response: responses({ 200: CallbackSchema }),
         },
       },
