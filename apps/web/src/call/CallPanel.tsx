@@ -4,6 +4,8 @@ import { Notice } from '../components/Notice';
 import { errorMessage } from '../errors';
 import { CallEngine, MAX_FILE_BYTES, type Callback, type CallView, type ChatMessage, type PeerView } from './engine';
 import { CallI18nProvider, useCallI18n } from './i18n';
+// Form fields as on the other pages (CSS is shared between chunks, loaded once).
+import '../pages/pages.css';
 import './call.css';
 
 export interface CallPanelProps {
@@ -260,7 +262,7 @@ function Controls({ view, engine, onLeave }: { view: CallView; engine: CallEngin
       >
         {view.lowBandwidth ? t('call.lowBandwidthOff') : t('call.lowBandwidth')}
       </button>
-      <button type="button" className="button button-danger" onClick={onLeave} data-testid="call-leave">
+      <button type="button" className="button button-leave" onClick={onLeave} data-testid="call-leave">
         {t('call.leave')}
       </button>
     </div>
