@@ -304,6 +304,15 @@ export class CallRepository {
     return { admitted: true, others, replaced };
   }
 
+  /** Who is in the room now. */
+  present(roomId: string): Promise<PresenceRow[]> {
+    return this.db.query<PresenceRow>(
+      `select participant_id as "participantId", user_id as "userId", connection_id as "connectionId", session, name, role
+       from call_presence where room_id = $1 and seen_at > now() - make_interval(secs => $2)`,
+      [roomId, PRESENCE_STALE_SECONDS],
+    );
+  }
+
   /** Leaves the room, if this connection still holds the place (a rejoin elsewhere may have taken it). */
   async releasePresence(roomId: string, participantId: string, connectionId: string): Promise<boolean> {
     const rows = await this.db.query(

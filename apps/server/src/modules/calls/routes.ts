@@ -199,10 +199,14 @@ export function callRoutes(
         if (closed()) return recordLeave();
         await hub.add(member);
         if (closed()) return hub.remove(member);
+        // Read who is here only now that this socket hears the room: someone admitted while this
+        // one was being admitted announced itself before we listened (see CallService.peersOf).
+        const peers = await service.peersOf(claims.roomId, self.id);
+        if (closed()) return hub.remove(member);
         send({
           type: 'welcome',
           self,
-          peers: admission.others.map((p) => ({ id: p.participantId, name: p.name, role: p.role, session: p.session })),
+          peers: peers.map((p) => ({ id: p.participantId, name: p.name, role: p.role, session: p.session })),
         });
         await hub.broadcast(claims.roomId, { type: 'peer-joined', peer: self }, self.id);
         for (const text of early.splice(0)) onMessage(text);

@@ -121,6 +121,15 @@ export class CallService {
    * the signed-in caller, the room open, the consultation in progress, the caller still one of
    * its participants, and the room not full. A refusal is recorded like a join.
    */
+  /**
+   * The others in a room now. A joiner asks this after it is listening to the room: whoever was
+   * admitted before that moment is in this list, and whoever comes after announces itself to
+   * it, so two people joining at the same moment always learn of each other.
+   */
+  async peersOf(roomId: string, participantId: string): Promise<PresenceRow[]> {
+    return (await this.repository.present(roomId)).filter((p) => p.participantId !== participantId);
+  }
+
   async admit(actor: Actor, token: string, connection: { connectionId: string; session: string }): Promise<Admission> {
     const claims = this.tokens.verify(token, this.clock.now().getTime());
     if (claims === undefined) throw new JoinRefused(4401, 'the join credential is not valid or has expired');
