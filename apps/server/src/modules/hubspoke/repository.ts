@@ -1052,12 +1052,8 @@ export class HubSpokeRepository {
     );
   }
 
-  /** Prescriptions, when the prescriptions module's table exists in this database. */
+  /** The patient's prescriptions (migration 0009 made the table, so it is always there). */
   async timelinePrescriptions(patientId: string): Promise<{ id: string; at: Date; detail: unknown }[]> {
-    const [exists] = await this.db.query<{ present: boolean }>(
-      `select to_regclass('prescriptions') is not null as present`,
-    );
-    if (exists?.present !== true) return [];
     return this.db.query(
       `select id, created_at as at, to_jsonb(p) - 'id' as detail from prescriptions p where patient_id = $1
        order by created_at desc limit 100`,
