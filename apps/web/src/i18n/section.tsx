@@ -6,7 +6,7 @@ import type { en } from './en';
  * The words of one lazy part of the app (the OPD waiting room, the doctor's console), kept out
  * of the first load that every patient downloads. English comes with the part's own chunk; other
  * languages are chunks of their own, fetched when someone reads them. `t()` knows the part's
- * words and the shell's. The administration has its own copy of this idea (admin/i18n.tsx).
+ * words and the shell's.
  */
 
 type Words = Readonly<Record<string, string>>;
