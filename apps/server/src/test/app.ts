@@ -9,6 +9,7 @@ import { blankFacility, FacilityRepository, type FacilityKind } from '../modules
 import { FormularyRepository } from '../modules/formulary/index.js';
 import { GeographyRepository } from '../modules/geography/index.js';
 import { hashPassword, IdentityRepository } from '../modules/identity/index.js';
+import { PractitionerRepository } from '../modules/practitioners/index.js';
 import type { SmsSender } from '../modules/sms/index.js';
 import { loadClinicalTerms, loadFormulary, loadIndiaGeography, loadSpecialities } from '../seed/reference.js';
 import { TerminologyRepository } from '../modules/terminology/index.js';
@@ -115,6 +116,46 @@ export async function createStaff(
   const token = response.json<{ token?: string }>().token;
   if (response.statusCode !== 200 || token === undefined) throw new Error(`sign-in failed: ${response.body}`);
   return { userId, username, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+/**
+ * A signed-in clinician with a practitioner record (in the facility's state) and one active role
+ * at `facilityId`: what the queue, calls and hub-and-spoke tests call "a doctor here".
+ */
+export async function createDoctor(
+  test: TestApp,
+  facilityId: string,
+  role: 'opd_doctor' | 'hub_doctor' = 'opd_doctor',
+  specialities: string[] = ['general_medicine'],
+): Promise<StaffFixture & { practitionerId: string }> {
+  const staff = await createStaff(test, role, { facilityId });
+  const [facility] = await test.database.db.query<{ stateId: string }>(
+    'select state_id as "stateId" from facilities where id = $1',
+    [facilityId],
+  );
+  const stateId = facility?.stateId ?? '';
+  const practitioners = new PractitionerRepository(test.database.db);
+  const practitionerId = randomUUID();
+  await practitioners.insert({
+    id: practitionerId,
+    stateId,
+    userId: staff.userId,
+    name: `Dr Test ${practitionerId.slice(0, 4)}`,
+    gender: 'female',
+    qualification: 'MBBS',
+    registrationCouncil: null,
+    registrationNumber: null,
+    registryId: null,
+    languages: ['hi'],
+    specialities,
+    mobile: null,
+    active: true,
+  });
+  const roleSpecialities = role === 'hub_doctor' ? specialities : [];
+  await practitioners.replaceRoles(practitionerId, [
+    { id: randomUUID(), facilityId, stateId, role, specialities: roleSpecialities },
+  ]);
+  return { ...staff, practitionerId };
 }
 
 export async function createFacility(

@@ -6,8 +6,8 @@ import { WebSocket } from 'ws';
 import { buildApp } from '../../app.js';
 import { RedisBus, type Bus } from '../../platform/bus.js';
 import { PatientRepository } from '../patients/index.js';
-import { PractitionerRepository } from '../practitioners/index.js';
 import {
+  createDoctor,
   createFacility,
   createStaff,
   signInPatient,
@@ -48,27 +48,8 @@ let counter = 0;
 /** A doctor with a practitioner record at an OPD, and a patient whose consultation with them is in progress. */
 async function consultation() {
   const opdId = await createFacility(test, UP.stateId, UP.districtId, 'opd');
-  const doctor = await createStaff(test, 'opd_doctor', { facilityId: opdId });
-  const practitionerId = randomUUID();
-  const practitioners = new PractitionerRepository(test.database.db);
-  await practitioners.insert({
-    id: practitionerId,
-    stateId: UP.stateId,
-    userId: doctor.userId,
-    name: `Dr Call ${practitionerId.slice(0, 4)}`,
-    gender: 'female',
-    qualification: 'MBBS',
-    registrationCouncil: null,
-    registrationNumber: null,
-    registryId: null,
-    languages: ['hi'],
-    specialities: ['general_medicine'],
-    mobile: null,
-    active: true,
-  });
-  await practitioners.replaceRoles(practitionerId, [
-    { id: randomUUID(), facilityId: opdId, stateId: UP.stateId, role: 'opd_doctor', specialities: [] },
-  ]);
+  const doctor = await createDoctor(test, opdId);
+  const { practitionerId } = doctor;
   const mobile = `97${String(10_000_000 + (counter += 1)).slice(-8)}`;
   const account = await signInPatient(test, mobile);
   const patientId = randomUUID();

@@ -3,9 +3,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FacilityRepository } from '../facilities/index.js';
 import { MappingRepository } from '../mappings/index.js';
-import { PractitionerRepository } from '../practitioners/index.js';
 import { RosterRepository } from '../rosters/index.js';
 import {
+  createDoctor,
   createFacility,
   createStaff,
   startSecondInstance,
@@ -32,27 +32,8 @@ async function hubDoctor(
   specialities: string[],
   options: { onShift?: boolean } = {},
 ): Promise<Doctor> {
-  const staff = await createStaff(test, 'hub_doctor', { facilityId });
-  const practitioners = new PractitionerRepository(test.database.db);
-  const practitionerId = randomUUID();
-  await practitioners.insert({
-    id: practitionerId,
-    stateId: UP.stateId,
-    userId: staff.userId,
-    name: `Dr Hub ${practitionerId.slice(0, 4)}`,
-    gender: 'male',
-    qualification: 'MD',
-    registrationCouncil: null,
-    registrationNumber: null,
-    registryId: null,
-    languages: ['hi'],
-    specialities,
-    mobile: null,
-    active: true,
-  });
-  await practitioners.replaceRoles(practitionerId, [
-    { id: randomUUID(), facilityId, stateId: UP.stateId, role: 'hub_doctor', specialities },
-  ]);
+  const staff = await createDoctor(test, facilityId, 'hub_doctor', specialities);
+  const { practitionerId } = staff;
   if (options.onShift === true) {
     await new RosterRepository(test.database.db).replaceShifts(
       practitionerId,
@@ -68,7 +49,7 @@ async function hubDoctor(
       })),
     );
   }
-  return { ...staff, practitionerId };
+  return staff;
 }
 
 /** A spoke with its officer, mapped to `hubs` (in order) per speciality. */

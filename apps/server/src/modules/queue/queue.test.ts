@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpdRepository } from '../opds/index.js';
 import { PatientRepository } from '../patients/index.js';
-import { PractitionerRepository } from '../practitioners/index.js';
 import {
+  createDoctor,
   createFacility,
   createStaff,
   signInPatient,
@@ -45,30 +45,7 @@ async function openOpd(
   return opdId;
 }
 
-async function doctorAt(opdId: string): Promise<StaffFixture & { practitionerId: string }> {
-  const staff = await createStaff(test, 'opd_doctor', { facilityId: opdId });
-  const practitioners = new PractitionerRepository(test.database.db);
-  const practitionerId = randomUUID();
-  await practitioners.insert({
-    id: practitionerId,
-    stateId: UP.stateId,
-    userId: staff.userId,
-    name: `Dr Test ${practitionerId.slice(0, 4)}`,
-    gender: 'female',
-    qualification: 'MBBS',
-    registrationCouncil: null,
-    registrationNumber: null,
-    registryId: null,
-    languages: ['hi'],
-    specialities: ['general_medicine'],
-    mobile: null,
-    active: true,
-  });
-  await practitioners.replaceRoles(practitionerId, [
-    { id: randomUUID(), facilityId: opdId, stateId: UP.stateId, role: 'opd_doctor', specialities: [] },
-  ]);
-  return { ...staff, practitionerId };
-}
+const doctorAt = (opdId: string) => createDoctor(test, opdId);
 
 let mobileCounter = 0;
 /** A patient account with one profile. */
