@@ -4,3 +4,4 @@ export * from './identifiers.js';
 export * from './resumable-upload.js';
 export * from './calls.js';
 export * from './prescriptions.js';
+export * from './vitals.js';

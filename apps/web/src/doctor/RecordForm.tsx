@@ -14,6 +14,7 @@ import {
   type Severity,
   type Vitals,
 } from '../opd/types';
+import { VITAL_RANGES } from '@sanjog/shared';
 import { visit } from '../opd/util';
 import { useSession } from '../session';
 import { useDoctorI18n, type DoctorI18n } from './i18n';
@@ -79,20 +80,9 @@ interface Draft {
   consultationType: 'first' | 'follow_up';
 }
 
-/** The widest values a living patient can have, per unit (the server checks the same). */
-const RANGES = {
-  systolic: { 'mm[Hg]': [50, 300] },
-  diastolic: { 'mm[Hg]': [20, 200] },
-  pulse: { '/min': [20, 250] },
-  spo2: { '%': [50, 100] },
-  respiratoryRate: { '/min': [4, 80] },
-  temperature: { Cel: [30, 45], '[degF]': [86, 113] },
-  weight: { kg: [0.3, 350], '[lb_av]': [0.7, 770] },
-  height: { cm: [20, 250], '[in_i]': [8, 100] },
-  glucose: { 'mg/dL': [10, 1000], 'mmol/L': [0.5, 55] },
-} as const satisfies Record<string, Record<string, readonly [number, number]>>;
-
-type VitalName = keyof typeof RANGES;
+/** The form calls blood glucose `glucose`; the ranges (shared with the server) `bloodGlucose`. */
+type VitalName = Exclude<keyof typeof VITAL_RANGES, 'bloodGlucose'> | 'glucose';
+const rangesOf = (name: VitalName) => VITAL_RANGES[name === 'glucose' ? 'bloodGlucose' : name];
 
 const UNIT_LABELS: Record<string, string> = {
   'mm[Hg]': 'mmHg',
@@ -137,7 +127,7 @@ function checkVital(name: VitalName, vitals: VitalsDraft, i18n: DoctorI18n): { v
   if (text === '') return {};
   const value = Number(text);
   const unit = unitOf(name, vitals);
-  const ranges: Record<string, readonly [number, number]> = RANGES[name];
+  const ranges: Record<string, readonly [number, number]> = rangesOf(name);
   const range = ranges[unit];
   if (!Number.isFinite(value) || range === undefined) return { error: i18n.t('vitals.notNumber') };
   if (INTEGER_VITALS.includes(name) && !Number.isInteger(value)) return { error: i18n.t('vitals.whole') };
