@@ -552,14 +552,23 @@ export class QueueService {
 
   /** The places of one account's waiting tokens: what a device is shown when it connects. */
   async placesOf(accountUserId: string): Promise<Position[]> {
+    // Only the count ahead and the OPD's estimate: no names, so no name query on every connect.
     const waiting = (await this.repository.liveForAccount(accountUserId)).filter((t) => t.status === 'waiting');
-    const views = await this.views(waiting);
-    return views.map((view) => ({
-      tokenId: view.id,
-      accountUserId,
-      ahead: view.ahead ?? 0,
-      estimatedWaitMinutes: view.estimatedWaitMinutes ?? 0,
-    }));
+    return Promise.all(
+      waiting.map(async (token) => {
+        const [ahead, opd] = await Promise.all([this.repository.ahead(token), this.opd(token.opdId)]);
+        return {
+          tokenId: token.id,
+          accountUserId,
+          ahead,
+          estimatedWaitMinutes: estimatedWaitMinutes(
+            ahead,
+            opd.settings?.consultationMinutes ?? 10,
+            opd.doctorsAvailable,
+          ),
+        };
+      }),
+    );
   }
 
   /** The OPDs in which an account has live tokens (what its live connection listens to). */
