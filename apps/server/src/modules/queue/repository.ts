@@ -214,13 +214,6 @@ export class QueueRepository {
     );
   }
 
-  recentForAccount(accountUserId: string, limit: number): Promise<TokenRow[]> {
-    return this.db.query<TokenRow>(
-      `select ${COLUMNS} from opd_tokens where account_user_id = $1 order by created_at desc limit $2`,
-      [accountUserId, limit],
-    );
-  }
-
   /** How many waiting tokens are ahead of this one (0 = next). */
   async ahead(token: Pick<TokenRow, 'opdId' | 'queueAt' | 'tokenNumber'>): Promise<number> {
     const [row] = await this.db.query<{ ahead: number }>(

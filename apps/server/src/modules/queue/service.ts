@@ -115,7 +115,7 @@ export class QueueService {
     private readonly repository: QueueRepository,
     private readonly opds: Pick<OpdService, 'view'>,
     private readonly patients: Pick<PatientService, 'getOwn'>,
-    private readonly practitioners: Pick<PractitionerService, 'forUser' | 'get'>,
+    private readonly practitioners: Pick<PractitionerService, 'forUser'>,
     private readonly consultations: ConsultationStarter,
     private readonly events: QueueEvents,
     private readonly audit: AuditRecorder,
