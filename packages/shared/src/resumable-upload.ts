@@ -103,6 +103,9 @@ export async function resumableUpload(options: ResumableUploadOptions): Promise<
     const offset: number = state.receivedBytes;
     const chunk = options.content.subarray(offset, Math.min(offset + chunkBytes, options.content.length));
     try {
+      // Every byte arrived but the server is still putting the file together (the last chunk's
+      // answer was lost): ask again in a moment rather than send an empty chunk.
+      if (chunk.length === 0) throw new UploadFailed('the server is still completing the file', null);
       state = await answer(
         await request(`${options.baseUrl}/api/v1/spoke/uploads/${options.id}/chunks?offset=${String(offset)}`, {
           method: 'PUT',
