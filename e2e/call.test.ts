@@ -254,7 +254,11 @@ async function startConsultation(
     await doctorPage.goto(`${doctorServer.url}/home`);
     await doctorPage.click('[data-testid=card-queue-link]');
     await doctorPage.click('[data-testid=call-next]');
-    await doctorPage.waitForSelector('[data-testid=calling]');
+    await doctorPage.waitForSelector('[data-testid=calling]').catch(async (error: unknown) => {
+      // What the console told the doctor instead says why.
+      const news = await doctorPage.textContent('[data-testid=doctor-news]', { timeout: 1000 }).catch(() => null);
+      throw new Error(`the console shows no call (its notice: ${String(news)})`, { cause: error });
+    });
   } else {
     const called = await call<{ token: { id: string } }>(
       doctor,

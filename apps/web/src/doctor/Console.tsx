@@ -102,10 +102,14 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
   const [calling, setCalling] = useState(false);
   const [dayKey, setDayKey] = useState(0);
   const inHandRef = useRef(inHand);
+  // Queue reads are numbered: an answer older than the newest one shown, or a read that began
+  // before the patient in hand was called, would show them still waiting and undo the call.
+  const queueReads = useRef({ started: 0, shown: 0, heldFrom: 0 });
 
   const setInHand = useCallback(
     (next: InHand | null) => {
       inHandRef.current = next;
+      queueReads.current.heldFrom = queueReads.current.started;
       if (next === null) {
         kept.remove(`${storeKey}.inHand`);
         setDayKey((key) => key + 1);
@@ -125,13 +129,17 @@ function OpdConsole(props: { me: Me; opdId: string; opdIds: string[]; storeKey: 
   );
 
   const loadQueue = useCallback(async () => {
+    const reads = queueReads.current;
+    const read = ++reads.started;
     try {
       const { items } = await api.get<{ items: Token[] }>(`/api/v1/opd/${encodeURIComponent(opdId)}/queue`);
+      if (read < reads.shown) return;
+      reads.shown = read;
       setQueue(items);
       setWaiting(items.length);
       setQueueError(undefined);
       // The patient we called is back in the queue: the call was missed (offered once more) or skipped.
-      const held = inHandRef.current;
+      const held = read > reads.heldFrom ? inHandRef.current : null;
       if (held !== null && held.consultationId === null && items.some((item) => item.id === held.tokenId)) {
         setInHand(null);
         setNews({ kind: 'info', text: t('call.missedBack', { number: held.tokenNumber }) });
