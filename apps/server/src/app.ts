@@ -34,6 +34,7 @@ import { FhirRepository, FhirService, fhirRoutes } from './modules/fhir/index.js
 import { FormularyRepository, FormularyService, formularyRoutes } from './modules/formulary/index.js';
 import { PostgresFileStore } from './modules/files/index.js';
 import { GeographyRepository, GeographyService, geographyRoutes } from './modules/geography/index.js';
+import { StatsRepository, StatsService, statsRoutes } from './modules/stats/index.js';
 import {
   HubSpokeRepository,
   HubSpokeService,
@@ -343,6 +344,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(prescriptionRoutes(prescriptions));
   await app.register(queueRoutes(queue, deps.clock));
   await app.register(hubSpokeRoutes(hubSpoke, referrals, timeline, uploads, deps.clock));
+  await app.register(statsRoutes(new StatsService(new StatsRepository(deps.db), geography, deps.clock)));
   await app.register(
     liveRoutes(live, async (actor, opdId) => {
       await queue.queue(actor, opdId);

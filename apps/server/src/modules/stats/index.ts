@@ -1,0 +1,3 @@
+export { StatsRepository } from './repository.js';
+export { StatsService, FIGURE_READERS, type DailyCounts } from './service.js';
+export { statsRoutes } from './routes.js';
