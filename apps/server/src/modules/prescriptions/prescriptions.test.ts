@@ -17,6 +17,7 @@ import { FormularyRepository } from '../formulary/index.js';
 import { loadFormulary, readFormularyPack } from '../../seed/reference.js';
 import { canonicalJson, type PrescriptionDocument } from './document.js';
 import { envelopeOfPdf, ENVELOPE_KEY } from './pdf.js';
+import { PrescriptionRepository } from './repository.js';
 import { VERIFY_CACHE_MS } from './service.js';
 import { PrescriptionSigner } from './signing.js';
 
@@ -773,6 +774,121 @@ describe('dispensing', () => {
     const refused = await dispense(rx.id);
     expect(refused.statusCode).toBe(422);
     expect(issues(refused)[0]?.diagnostics).toMatch(/cancelled/);
+  });
+  const cancel = (id: string, reason = 'Changed my mind') =>
+    test.app.inject({
+      method: 'POST',
+      url: `/api/v1/prescriptions/${id}/cancel`,
+      headers: doctor.staff.auth,
+      payload: { reason },
+    });
+
+  it('refuses to replace or cancel a prescription once dispensed, even in part', async () => {
+    const consultationId = await consultation('video');
+    const rx = await signed(consultationId, { items: [paracetamol, amoxicillin] });
+    const partly = await dispense(rx.id, pharmacist.auth, {
+      items: [
+        { index: 1, dispensed: true },
+        { index: 2, dispensed: false },
+      ],
+    });
+    expect(partly.statusCode, partly.body).toBe(201);
+    expect(partly.json<Verification>().dispensing).toMatchObject({ dispensedItems: 1, totalItems: 2 });
+
+    const replaced = await sign(doctor, consultationId, {
+      items: [{ ...paracetamol, strength: '650 mg' }],
+      replaces: { id: rx.id, reason: 'Wrong strength' },
+    });
+    expect(replaced.statusCode, replaced.body).toBe(409);
+    expect(issues(replaced)[0]?.diagnostics).toMatch(/to replace has been dispensed/);
+    const cancelled = await cancel(rx.id);
+    expect(cancelled.statusCode, cancelled.body).toBe(409);
+    expect(issues(cancelled)[0]?.diagnostics).toMatch(/has been dispensed/);
+
+    // Nothing changed: the original stands alone, genuine, and nothing new can be filled.
+    const list = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/consultations/${consultationId}/prescriptions`,
+      headers: doctor.staff.auth,
+    });
+    expect(list.json<{ items: Prescription[] }>().items.map((p) => [p.id, p.status])).toEqual([[rx.id, 'active']]);
+    afterCacheTime();
+    expect((await verify(rx.id)).genuine).toBe(true);
+  });
+
+  it('holds in SQL: a dispensing recorded after the checks stops the cancel and the replacement', async () => {
+    // The service read the prescription undispensed; a pharmacist's dispensing lands before its write.
+    const repository = new PrescriptionRepository(test.database.db);
+    const consultationId = await consultation('video');
+    const rx = await signed(consultationId);
+    const stored = await repository.findAny(rx.id);
+    if (stored === undefined) throw new Error('signed prescription not found');
+    expect(
+      await repository.dispense({
+        prescriptionId: rx.id,
+        stateId: UP.stateId,
+        pharmacistUserId: pharmacist.userId,
+        facilityId: pharmacy,
+        items: [{ index: 1, dispensed: true, quantity: null }],
+        note: null,
+        at: new Date(),
+      }),
+    ).toBe(true);
+    expect(await repository.cancel(rx.id, doctor.staff.userId, 'late', new Date())).toBe(false);
+    const replacementId = randomUUID();
+    expect(
+      await repository.insert({
+        ...stored,
+        id: replacementId,
+        document: { ...stored.document, id: replacementId, replaces: rx.id },
+        replaces: { id: rx.id, reason: 'late', by: doctor.staff.userId },
+      }),
+    ).toBe(false);
+    const [row] = await test.database.db.query<{ cancelled: boolean; replacements: number }>(
+      `select cancelled_at is not null as cancelled,
+         (select count(*) from prescriptions where replaces_id = $1)::int as replacements
+       from prescriptions where id = $1`,
+      [rx.id],
+    );
+    expect(row).toEqual({ cancelled: false, replacements: 0 });
+  });
+
+  it('lets exactly one of a cancel, a replacement and a dispensing at the same moment win', async () => {
+    const repository = new PrescriptionRepository(test.database.db);
+    const won = (status: number) => status >= 200 && status < 300;
+    for (let round = 0; round < 4; round++) {
+      const consultationId = await consultation('video');
+      const rx = await signed(consultationId);
+      const [cancelled, replaced, dispensed] = await Promise.all([
+        cancel(rx.id),
+        sign(doctor, consultationId, { items: [paracetamol], replaces: { id: rx.id, reason: 'Changed' } }),
+        dispense(rx.id),
+      ]);
+      const statuses = [cancelled.statusCode, replaced.statusCode, dispensed.statusCode];
+      expect(statuses.filter(won), statuses.join()).toHaveLength(1);
+    }
+    // Straight at the statements too, past the service's own checks.
+    for (let round = 0; round < 8; round++) {
+      const rx = await signed(await consultation('video'));
+      const results = await Promise.all([
+        repository.cancel(rx.id, doctor.staff.userId, 'Changed', new Date()),
+        repository.dispense({
+          prescriptionId: rx.id,
+          stateId: UP.stateId,
+          pharmacistUserId: pharmacist.userId,
+          facilityId: pharmacy,
+          items: [{ index: 1, dispensed: true, quantity: null }],
+          note: null,
+          at: new Date(),
+        }),
+      ]);
+      expect(results.filter(Boolean), results.join()).toHaveLength(1);
+    }
+    const both = await test.database.db.query(
+      `select rx.id from prescriptions rx join prescription_dispensings d on d.prescription_id = rx.id
+       where rx.cancelled_at is not null`,
+    );
+    expect(both).toEqual([]);
   });
 });
 

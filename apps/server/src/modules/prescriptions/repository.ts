@@ -133,6 +133,25 @@ function accessCondition(access: PrescriptionAccess, params: unknown[]): string 
   return `(${parts.join(' or ')})`;
 }
 
+/**
+ * Cancels a prescription unless it is cancelled already or has been dispensed (even in part), within
+ * the caller's transaction. The row lock comes first, so the check below reads after any dispensing
+ * that held it has committed (each statement reads afresh): a cancel and a dispensing at the same
+ * moment never both succeed, as a check and an update in one statement could (its snapshot would
+ * predate the dispensing, and a row only locked, not changed, is not checked again).
+ */
+async function cancelUndispensed(tx: Queryable, id: string, by: string, reason: string, at: Date): Promise<boolean> {
+  await tx.query('select id from prescriptions where id = $1 for update', [id]);
+  const rows = await tx.query(
+    `update prescriptions set cancelled_at = $2, cancelled_by = $3, cancel_reason = $4
+     where id = $1 and cancelled_at is null
+       and not exists (select 1 from prescription_dispensings d where d.prescription_id = $1)
+     returning id`,
+    [id, at, by, reason],
+  );
+  return rows.length > 0;
+}
+
 export class PrescriptionRepository {
   constructor(private readonly db: Database) {}
 
@@ -197,7 +216,8 @@ export class PrescriptionRepository {
 
   /**
    * Stores a signed prescription; one that replaces another cancels it in the same transaction.
-   * Answers false when the one to replace was already cancelled or replaced (nothing is stored).
+   * Answers false when the one to replace was already cancelled, replaced or dispensed (nothing is
+   * stored).
    */
   async insert(
     row: Pick<
@@ -217,12 +237,14 @@ export class PrescriptionRepository {
     return this.db
       .transaction(async (tx) => {
         if (row.replaces !== null) {
-          const cancelled = await tx.query(
-            `update prescriptions set cancelled_at = $2, cancelled_by = $3, cancel_reason = $4
-           where id = $1 and cancelled_at is null returning id`,
-            [row.replaces.id, row.signedAt, row.replaces.by, row.replaces.reason],
+          const cancelled = await cancelUndispensed(
+            tx,
+            row.replaces.id,
+            row.replaces.by,
+            row.replaces.reason,
+            row.signedAt,
           );
-          if (cancelled.length === 0) return false;
+          if (!cancelled) return false;
         }
         const inserted = await tx.query(
           `insert into prescriptions (id, state_id, consultation_id, patient_id, practitioner_id, facility_id, document,
@@ -299,14 +321,9 @@ export class PrescriptionRepository {
     return rows.map(toRow);
   }
 
-  /** Cancels a prescription once; false when it was already cancelled. */
-  async cancel(id: string, by: string, reason: string, at: Date): Promise<boolean> {
-    const rows = await this.db.query(
-      `update prescriptions set cancelled_at = $2, cancelled_by = $3, cancel_reason = $4
-       where id = $1 and cancelled_at is null returning id`,
-      [id, at, by, reason],
-    );
-    return rows.length > 0;
+  /** Cancels a prescription once; false when it was already cancelled or has been dispensed (even in part). */
+  cancel(id: string, by: string, reason: string, at: Date): Promise<boolean> {
+    return this.db.transaction((tx) => cancelUndispensed(tx, id, by, reason, at));
   }
 
   async pdf(id: string): Promise<Buffer | undefined> {
@@ -337,23 +354,30 @@ export class PrescriptionRepository {
     note: string | null;
     at: Date;
   }): Promise<boolean> {
-    const inserted = await this.db.query(
-      `insert into prescription_dispensings (prescription_id, state_id, pharmacist_user_id, facility_id, items, note,
-         dispensed_at)
-       select $1, $2, $3, $4, $5::jsonb, $6, $7
-       where exists (select 1 from prescriptions where id = $1 and cancelled_at is null)
-       on conflict do nothing returning prescription_id`,
-      [
+    return this.db.transaction(async (tx) => {
+      // The prescription's row lock, as a cancel takes it: of a cancel and a dispensing at the same
+      // moment one waits for the other, then sees it (a cancelled row no longer matches here).
+      const open = await tx.query('select id from prescriptions where id = $1 and cancelled_at is null for update', [
         row.prescriptionId,
-        row.stateId,
-        row.pharmacistUserId,
-        row.facilityId,
-        JSON.stringify(row.items),
-        row.note,
-        row.at,
-      ],
-    );
-    return inserted.length > 0;
+      ]);
+      if (open.length === 0) return false;
+      const inserted = await tx.query(
+        `insert into prescription_dispensings (prescription_id, state_id, pharmacist_user_id, facility_id, items, note,
+           dispensed_at)
+         values ($1, $2, $3, $4, $5::jsonb, $6, $7)
+         on conflict do nothing returning prescription_id`,
+        [
+          row.prescriptionId,
+          row.stateId,
+          row.pharmacistUserId,
+          row.facilityId,
+          JSON.stringify(row.items),
+          row.note,
+          row.at,
+        ],
+      );
+      return inserted.length > 0;
+    });
   }
 
   // Allergies.

@@ -119,6 +119,17 @@ const missingContent = (issues: { field: string; message: string }[]): AppError 
     ),
   );
 
+/** A dispensed prescription (even in part) stays as it is: the medicines it names may have been handed over. */
+const cancellingDispensed = (): AppError =>
+  conflict(
+    'The prescription has been dispensed (at least in part); it can no longer be cancelled. Write a new prescription if the treatment must change.',
+  );
+const replacingDispensed = (): AppError =>
+  conflict(
+    'The prescription to replace has been dispensed (at least in part); it cannot be cancelled or replaced, or it could be filled twice. Write a new prescription without replacing it.',
+    'body.replaces.id',
+  );
+
 /**
  * e-Prescriptions: written and signed by the treating doctor at the end of a consultation,
  * checked against the prescribing rules and the patient's allergies on signing; immutable once
@@ -253,6 +264,7 @@ export class PrescriptionService {
         ]);
       if (original.cancelledAt !== null)
         throw conflict('The prescription to replace is already cancelled', 'body.replaces.id');
+      if (original.dispensing !== null) throw replacingDispensed();
       replaces = { id: original.id, reason: input.replaces.reason.trim(), by: actor.principal.userId };
     }
 
@@ -312,11 +324,10 @@ export class PrescriptionService {
       const again = await this.repository.findAny(id);
       if (again !== undefined && again.consultationId === consultationId && again.practitionerId === signer.id)
         return again;
-      throw conflict(
-        replaces === null
-          ? `Prescription id ${id} is already used`
-          : 'The prescription to replace was cancelled or replaced meanwhile',
-      );
+      if (replaces === null) throw conflict(`Prescription id ${id} is already used`);
+      this.checked.delete(replaces.id);
+      if (((await this.repository.findAny(replaces.id))?.dispensing ?? null) !== null) throw replacingDispensed();
+      throw conflict('The prescription to replace was cancelled or replaced meanwhile', 'body.replaces.id');
     }
     if (replaces !== null) this.checked.delete(replaces.id);
     const row = await this.repository.findAny(id);
@@ -440,10 +451,14 @@ export class PrescriptionService {
     if (row === undefined) throw notFound('Prescription');
     if (row.practitionerId !== signer.id) throw forbidden('Only the doctor who signed it may cancel a prescription');
     if (row.cancelledAt !== null) throw conflict('The prescription is already cancelled');
-    if (row.dispensing !== null) throw conflict('The prescription has been dispensed; it can no longer be cancelled');
+    if (row.dispensing !== null) throw cancellingDispensed();
     const cancelled = await this.repository.cancel(id, actor.principal.userId, reason.trim(), this.clock.now());
     this.checked.delete(id);
-    if (!cancelled) throw conflict('The prescription is already cancelled');
+    if (!cancelled) {
+      // Dispensed (or cancelled) between the read above and the write: the write refused it.
+      if (((await this.repository.findAny(id))?.dispensing ?? null) !== null) throw cancellingDispensed();
+      throw conflict('The prescription is already cancelled');
+    }
     await this.audit.record(this.entry(actor, 'update', row.patientId, row.stateId, row.id, { event: 'cancel' }));
     const after = await this.repository.findAny(id);
     if (after === undefined) throw notFound('Prescription');
