@@ -14,6 +14,7 @@ import {
   type StaffFixture,
   type TestApp,
 } from '../../test/app.js';
+import { hubTopic, spokeTopic } from './service.js';
 
 let test: TestApp;
 
@@ -257,6 +258,32 @@ describe('at the spoke', () => {
     const sent = await send(officer, id);
     expect(sent.statusCode).toBe(200);
     expect(sent.json<RequestBody>()).toMatchObject({ status: 'waiting', urgency: 'emergency' });
+  });
+
+  it('tells the spoke and the hub that a withdrawn request is cancelled', async () => {
+    const hubId = await hub();
+    const { officer, spokeId } = await spoke({ general_medicine: [hubId] });
+    const { request } = await draft(officer);
+    await send(officer, request.id);
+    const heard: { topic: string; message: unknown }[] = [];
+    const stops = await Promise.all(
+      [spokeTopic(spokeId), hubTopic(hubId)].map((topic) =>
+        test.bus.subscribe(topic, (message) => heard.push({ topic, message })),
+      ),
+    );
+    try {
+      const cancelled = await call(officer, 'POST', `/api/v1/spoke/requests/${request.id}/cancel`, {
+        reason: 'patient went home',
+      });
+      expect(cancelled.statusCode, cancelled.body).toBe(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(heard).toEqual([
+        { topic: spokeTopic(spokeId), message: { requestId: request.id, status: 'cancelled' } },
+        { topic: hubTopic(hubId), message: { requestId: request.id, status: 'cancelled' } },
+      ]);
+    } finally {
+      await Promise.all(stops.map((stop) => stop()));
+    }
   });
 
   it('uses the state triage rules, which a state admin edits through the API', async () => {

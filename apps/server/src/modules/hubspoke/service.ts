@@ -458,7 +458,7 @@ export class HubSpokeService {
 
   /** The spoke withdraws a request nobody has taken yet. */
   async cancel(actor: Actor, id: string, reason: string): Promise<RequestView> {
-    const row = await this.spokeRequest(actor, id);
+    await this.spokeRequest(actor, id);
     const now = this.clock.now();
     const cancelled =
       (await this.repository.transition(id, 'draft', 'cancelled', null, now)) ??
@@ -472,7 +472,8 @@ export class HubSpokeService {
       detail: { reason },
     });
     await this.record(actor, 'update', cancelled, { event: 'cancelled' });
-    await this.notify(row);
+    // The row as it is now: the spoke and the hub that had it are told it is cancelled.
+    await this.notify(cancelled);
     return this.view(actor, id, false);
   }
 
