@@ -286,7 +286,7 @@ export class CallEngine {
     const socket = new WebSocket(url);
     this.socket = socket;
     socket.onmessage = (event: MessageEvent) => {
-      if (typeof event.data !== 'string') return;
+      if (this.socket !== socket || typeof event.data !== 'string') return;
       try {
         this.onSignalMessage(JSON.parse(event.data) as SignalMessage);
       } catch (error) {
@@ -294,15 +294,25 @@ export class CallEngine {
       }
     };
     socket.onclose = (event) => {
-      if (this.socket === socket) this.socket = null;
-      if (this.stopped) return;
+      // Only the current socket's end says something about the call. One already replaced or
+      // dropped does not: when a reconnect replaces a connection the server closes the old one
+      // with 4409, which must not end the call the new one is in.
+      if (this.socket !== socket || this.stopped) return;
       if (event.code === 4403 || event.code === 4404) return this.end('refused');
       if (event.code === 4410) return this.end('ended');
       if (event.code === 4409) return this.end('elsewhere');
-      for (const link of this.links.values()) if (link.state !== 'connected') link.state = 'reconnecting';
-      this.update({ status: 'reconnecting' });
-      this.retryLater();
+      this.lost(socket);
     };
+  }
+
+  /** The current socket is gone: the links wait, and a new socket comes with fresh credentials. */
+  private lost(socket: WebSocket): void {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    socket.close();
+    for (const link of this.links.values()) if (link.state !== 'connected') link.state = 'reconnecting';
+    this.refreshPeers();
+    this.retryLater();
   }
 
   private isStopped(): boolean {
@@ -333,12 +343,9 @@ export class CallEngine {
     for (const link of this.links.values()) this.restart(link);
   };
 
-  /** A phone that lost its link often keeps a dead socket for minutes: drop it and start again when online. */
+  /** A phone that lost its link often keeps a dead socket for minutes: drop it and start again (at once when online). */
   private readonly onOffline = () => {
-    const socket = this.socket;
-    this.socket = null;
-    socket?.close();
-    this.update({ status: 'reconnecting' });
+    if (this.socket !== null) this.lost(this.socket);
   };
 
   private onSignalMessage(message: SignalMessage): void {
