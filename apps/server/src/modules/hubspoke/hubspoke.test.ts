@@ -137,6 +137,7 @@ interface RequestBody {
   urgency: string | null;
   suggestedSpeciality: string | null;
   suggestedUrgency: string | null;
+  triage: { specialityCode: string; urgency: string; reasons: string[] };
   redFlags: string[];
   bmi: number | null;
   missing: { field: string }[];
@@ -227,6 +228,11 @@ describe('at the spoke', () => {
     expect(request.suggestedUrgency).toBe('emergency');
     // Breathlessness suggests pulmonology, which this spoke has no hub for: general medicine instead.
     expect(request.suggestedSpeciality).toBe('general_medicine');
+    // The officer sees why, then and whenever the draft is opened again.
+    const why = expect.arrayContaining(['red flag spo2_low', 'red flag systolic_high']) as unknown;
+    expect(request.triage).toMatchObject({ specialityCode: 'general_medicine', urgency: 'emergency', reasons: why });
+    const reopened = await call(officer, 'GET', `/api/v1/hubspoke/requests/${id}`);
+    expect(reopened.json<RequestBody>().triage.reasons).toEqual(why);
 
     const refused = await send(officer, id);
     expect(refused.statusCode).toBe(422);
@@ -305,6 +311,7 @@ describe('at the spoke', () => {
     expect(set.statusCode, set.body).toBe(200);
     const after = await draft(officer);
     expect(after.request).toMatchObject({ suggestedSpeciality: 'paediatrics', suggestedUrgency: 'urgent' });
+    expect(after.request.triage.reasons).toEqual(['complaint fever']);
     const sent = await send(officer, after.request.id);
     expect(sent.json<RequestBody>()).toMatchObject({ hubId: paeds, specialityCode: 'paediatrics' });
     // Emptied, the country's defaults apply again.

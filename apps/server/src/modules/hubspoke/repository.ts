@@ -26,6 +26,8 @@ export interface RequestRow {
   urgency: Urgency | null;
   suggestedSpeciality: string | null;
   suggestedUrgency: Urgency | null;
+  /** Why triage suggested them: the rules and list entries that matched, as worked out with the draft. */
+  suggestedReasons: string[];
   complaints: ComplaintEntry[];
   complaintText: string | null;
   history: string | null;
@@ -56,7 +58,7 @@ export interface RequestRow {
 
 const COLUMNS = `r.id, r.state_id as "stateId", r.spoke_id as "spokeId", r.patient_id as "patientId", r.created_by as "createdBy",
   r.status, r.mode, r.speciality_code as "specialityCode", r.urgency, r.suggested_speciality as "suggestedSpeciality",
-  r.suggested_urgency as "suggestedUrgency", r.complaints, r.complaint_text as "complaintText", r.history, r.vitals,
+  r.suggested_urgency as "suggestedUrgency", r.suggested_reasons as "suggestedReasons", r.complaints, r.complaint_text as "complaintText", r.history, r.vitals,
   r.red_flags as "redFlags", r.pregnancy, r.consent_id as "consentId", r.follow_up_of as "followUpOf",
   r.preferred_practitioner_id as "preferredPractitionerId", r.route_hubs as "routeHubs", r.route_index as "routeIndex",
   r.hub_id as "hubId", r.urgency_rank as "urgencyRank", r.sent_at as "sentAt", r.routed_at as "routedAt",
@@ -115,6 +117,7 @@ export interface DraftFields {
   urgency?: Urgency | null;
   suggestedSpeciality?: string | null;
   suggestedUrgency?: Urgency | null;
+  suggestedReasons?: string[];
   complaints?: ComplaintEntry[];
   complaintText?: string | null;
   history?: string | null;
@@ -130,6 +133,7 @@ const DRAFT_COLUMNS: Record<keyof DraftFields, string> = {
   urgency: 'urgency',
   suggestedSpeciality: 'suggested_speciality',
   suggestedUrgency: 'suggested_urgency',
+  suggestedReasons: 'suggested_reasons',
   complaints: 'complaints',
   complaintText: 'complaint_text',
   history: 'history',
@@ -138,7 +142,7 @@ const DRAFT_COLUMNS: Record<keyof DraftFields, string> = {
   pregnancy: 'pregnancy',
   consentId: 'consent_id',
 };
-const JSON_FIELDS = new Set(['complaints', 'vitals', 'redFlags']);
+const JSON_FIELDS = new Set(['complaints', 'vitals', 'redFlags', 'suggestedReasons']);
 
 export interface Routing {
   routeHubs: string[];

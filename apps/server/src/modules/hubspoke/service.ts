@@ -1085,6 +1085,7 @@ export class HubSpokeService {
     );
     fields.suggestedSpeciality = suggestion.specialityCode;
     fields.suggestedUrgency = suggestion.urgency;
+    fields.suggestedReasons = suggestion.reasons;
     return fields;
   }
 
@@ -1202,7 +1203,7 @@ export class HubSpokeService {
       triage: {
         specialityCode: row.suggestedSpeciality ?? 'general_medicine',
         urgency: row.suggestedUrgency ?? 'routine',
-        reasons: [],
+        reasons: row.suggestedReasons,
       },
       missing:
         row.status === 'draft'
