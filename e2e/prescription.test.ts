@@ -6,8 +6,9 @@ import { launchChromium } from './browser.js';
 
 /**
  * e-Prescription end to end: the demo OPD doctor, in an audio consultation, is refused a List A
- * medicine and signs one that is allowed; the patient downloads the PDF from their list; a
- * pharmacist opens the QR code's link, sees it genuine, signs in and dispenses it once.
+ * medicine and signs one that is allowed; the patient sees it on the finished consultation's page
+ * and downloads the PDF from their list; a pharmacist opens the QR code's link, sees it genuine,
+ * signs in and dispenses it once.
  * The patient's side of the queue is driven through the API (the OPD test covers its pages).
  */
 let server: RunningServer | undefined;
@@ -132,9 +133,17 @@ describe('e-Prescription', () => {
       .poll(() => doctor.locator('[data-testid=doctor-news]').textContent(), { timeout: 10_000 })
       .toMatch(/consultation completed/);
 
-    // The patient (on a phone, same account) finds it in their list and downloads the PDF.
+    // The patient (on a phone, same account) sees it on the finished consultation's page...
     const phone = await page(360, 740);
     await phone.context().addCookies([{ name: 'sanjog_session', value: patient.cookie, url }]);
+    await phone.goto(`${url}/consult/token/${token.id}`);
+    const finished = phone.locator('[data-testid=consultation-done] [data-testid=consultation-prescription]');
+    await finished.waitFor({ timeout: 15_000 });
+    await expect(finished.textContent()).resolves.toContain('Paracetamol');
+    await expect(finished.locator('[data-testid=prescription-pdf]').getAttribute('href')).resolves.toMatch(
+      /^\/api\/v1\/prescriptions\/[0-9a-f-]{36}\/pdf$/,
+    );
+    // ...and finds it in their list and downloads the PDF.
     await phone.goto(`${url}/home`);
     await phone.click('[data-testid=card-prescriptions-link]');
     const item = phone.locator('[data-testid=my-prescription]');

@@ -1,9 +1,10 @@
-import { useId, useRef, useState, type SyntheticEvent } from 'react';
+import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import { api, ApiError, withQuery } from '../api';
 import { Notice } from '../components/Notice';
 import { Page } from '../components/Page';
 import { errorMessage } from '../errors';
 import { Link, navigate } from '../router';
+import type { Prescription } from '../rx/types';
 import { useApi } from '../useApi';
 import { useOpdI18n } from './i18n';
 import { openText } from './Start';
@@ -212,16 +213,50 @@ function Summary({ consultation }: { consultation: Consultation }) {
           </div>
         )}
       </dl>
-      {consultation.prescriptionUrl != null ? (
-        <p>
-          <a href={consultation.prescriptionUrl} className="button button-secondary" data-testid="prescription">
-            {t('done.prescription')}
-          </a>
-        </p>
-      ) : (
-        <p className="hint">{t('done.noPrescription')}</p>
-      )}
+      <Prescriptions consultationId={consultation.id} />
     </section>
+  );
+}
+
+/** While none is signed, look again this often: the doctor may sign after completing. */
+const PRESCRIPTION_POLL_MS = 15_000;
+
+/**
+ * The prescriptions signed in this consultation (a cancelled one drops out; its replacement
+ * shows), each with its PDF, as under "My prescriptions".
+ */
+function Prescriptions({ consultationId }: { consultationId: string }) {
+  const i18n = useOpdI18n();
+  const { t } = i18n;
+  const [found, setFound] = useState(false);
+  const list = useApi<{ items: Prescription[] }>(
+    `/api/v1/consultations/${encodeURIComponent(consultationId)}/prescriptions`,
+    found ? {} : { refreshMs: PRESCRIPTION_POLL_MS },
+  );
+  const active = (list.data?.items ?? []).filter((rx) => rx.status === 'active');
+  useEffect(() => {
+    if (active.length > 0) setFound(true);
+  }, [active.length]);
+  if (active.length === 0) return <p className="hint">{t('done.noPrescription')}</p>;
+  return (
+    <ul className="done-prescriptions" data-testid="consultation-prescriptions">
+      {active.map((rx) => (
+        <li key={rx.id} data-testid="consultation-prescription">
+          <p>
+            {rx.document.items.map((item) => `${item.name} ${item.strength ?? ''}`.trim()).join(', ') ||
+              t('done.prescription')}
+          </p>
+          <p>
+            <a className="button" href={rx.pdfUrl} download data-testid="prescription-pdf">
+              {t('done.prescriptionPdf')}
+            </a>{' '}
+            <Link to={`/rx/${rx.id}`} className="button button-secondary">
+              {t('done.prescription')}
+            </Link>
+          </p>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -162,6 +162,7 @@ export const opdEn = {
   'done.followUp': 'Follow-up',
   'done.followUpOn': 'Around {date}',
   'done.prescription': 'Open the prescription',
+  'done.prescriptionPdf': 'Download the prescription (PDF)',
   'done.noPrescription': 'If the doctor wrote a prescription, it will appear here and under "My prescriptions".',
 
   'rate.title': 'How was your consultation with {doctor}?',

@@ -159,6 +159,7 @@ export const opdHi = {
   'done.followUp': 'दोबारा दिखाना',
   'done.followUpOn': 'लगभग {date} को',
   'done.prescription': 'पर्चा खोलें',
+  'done.prescriptionPdf': 'पर्चा डाउनलोड करें (PDF)',
   'done.noPrescription': 'अगर डॉक्टर ने पर्चा लिखा है, तो वह यहाँ और "मेरे पर्चे" में दिखेगा।',
 
   'rate.title': '{doctor} के साथ आपका परामर्श कैसा रहा?',

@@ -163,6 +163,4 @@ export interface Consultation {
   notHappened: { reason: NotHappenedReason; text: string | null } | null;
   rating: { rating: number; comment: string | null; ratedAt: string } | null;
   version: number;
-  /** Not sent yet: a link to the e-prescription, shown when the server starts sending it. */
-  prescriptionUrl?: string | null;
 }
