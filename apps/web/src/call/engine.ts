@@ -86,6 +86,12 @@ export const LOW_AUDIO_BPS = 32_000;
 const STATS_MS = 2000;
 const AWAY_GRACE_MS = 60_000;
 const RESTART_AFTER_MS = 2500;
+/**
+ * The socket is asked for a sign of life this often, and dropped when nothing comes back in time:
+ * after a network change a phone may keep a dead socket open without ever hearing `offline`.
+ */
+const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_ANSWER_MS = 5000;
 const FILE_CHUNK = 16 * 1024;
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
@@ -130,6 +136,10 @@ export class CallEngine {
   private credentials: Credentials | undefined;
   private stopped = false;
   private reconnectTimer: number | undefined;
+  /** Which call of `connect` is the latest: an earlier one still waiting for credentials gives way. */
+  private attempt = 0;
+  private heartbeatTimer: number | undefined;
+  private answerTimer: number | undefined;
   private statsTimer: number | undefined;
   private failures = 0;
   private poorSamples = 0;
@@ -165,6 +175,7 @@ export class CallEngine {
     window.removeEventListener('offline', this.onOffline);
     window.clearTimeout(this.reconnectTimer);
     window.clearInterval(this.statsTimer);
+    this.stopHeartbeat();
     for (const link of this.links.values()) {
       this.signal(link.peer.id, { bye: true });
       link.close();
@@ -269,24 +280,34 @@ export class CallEngine {
 
   private async connect(): Promise<void> {
     if (this.stopped || this.socket !== null) return;
+    const attempt = (this.attempt += 1);
     this.update({ status: this.view.self === undefined ? 'joining' : 'reconnecting' });
+    let credentials: Credentials;
     try {
-      this.credentials = await api.post<Credentials>(
+      credentials = await api.post<Credentials>(
         `/api/v1/consultations/${encodeURIComponent(this.consultationId)}/call`,
       );
     } catch (error) {
+      if (this.isSuperseded(attempt)) return;
       if (error instanceof ApiError && (error.status === 404 || error.status === 403)) return this.end('refused');
       if (error instanceof ApiError && error.status === 409) return this.end('ended');
       return this.retryLater();
     }
-    // Stopped while the credentials were on their way (read through a function: it changes across awaits).
-    if (this.isStopped()) return;
+    // Stopped, or a newer attempt started (the network came back), while the credentials were on their way.
+    if (this.isSuperseded(attempt)) return;
+    this.credentials = credentials;
     const { token } = this.credentials;
     const url = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/api/v1/calls/signal?token=${encodeURIComponent(token)}&session=${this.session}`;
     const socket = new WebSocket(url);
     this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket === socket) this.startHeartbeat();
+    };
     socket.onmessage = (event: MessageEvent) => {
       if (this.socket !== socket || typeof event.data !== 'string') return;
+      // Anything from the server shows the socket is alive.
+      window.clearTimeout(this.answerTimer);
+      this.answerTimer = undefined;
       try {
         this.onSignalMessage(JSON.parse(event.data) as SignalMessage);
       } catch (error) {
@@ -309,14 +330,43 @@ export class CallEngine {
   private lost(socket: WebSocket): void {
     if (this.socket !== socket) return;
     this.socket = null;
+    this.stopHeartbeat();
     socket.close();
-    for (const link of this.links.values()) if (link.state !== 'connected') link.state = 'reconnecting';
+    for (const link of this.links.values()) {
+      if (link.state !== 'connected') link.state = 'reconnecting';
+      // An offer sent on a lost socket is lost too: the next restart must not wait for its answer.
+      link.lastOfferAt = 0;
+    }
     this.refreshPeers();
     this.retryLater();
   }
 
-  private isStopped(): boolean {
-    return this.stopped;
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeatTimer = window.setInterval(() => this.checkSocket(), HEARTBEAT_MS);
+  }
+
+  private stopHeartbeat(): void {
+    window.clearInterval(this.heartbeatTimer);
+    window.clearTimeout(this.answerTimer);
+    this.heartbeatTimer = undefined;
+    this.answerTimer = undefined;
+  }
+
+  /** Pings the server (it answers `pong`); a socket that stays silent is dropped and made again. */
+  private checkSocket(): void {
+    const socket = this.socket;
+    if (socket?.readyState !== WebSocket.OPEN || this.answerTimer !== undefined) return;
+    socket.send(JSON.stringify({ type: 'ping' }));
+    this.answerTimer = window.setTimeout(() => {
+      this.answerTimer = undefined;
+      this.lost(socket);
+    }, HEARTBEAT_ANSWER_MS);
+  }
+
+  /** Read through a function: these change across awaits. */
+  private isSuperseded(attempt: number): boolean {
+    return this.stopped || attempt !== this.attempt;
   }
 
   private retryLater(): void {
@@ -339,6 +389,9 @@ export class CallEngine {
     if (this.socket === null) {
       window.clearTimeout(this.reconnectTimer);
       void this.connect();
+    } else {
+      // The socket may have died with the old network without a word: check it now.
+      this.checkSocket();
     }
     for (const link of this.links.values()) this.restart(link);
   };
