@@ -406,6 +406,38 @@ describe('calling patients', () => {
     });
     expect(moved.statusCode).toBe(200);
     expect(moved.json()).toMatchObject({ opdId: to, status: 'waiting', ahead: 0, joinedAt: token.joinedAt });
+    const [old] = await test.database.db.query<{ status: string; transferredTo: string }>(
+      'select status, transferred_to as "transferredTo" from opd_tokens where id = $1',
+      [token.id],
+    );
+    expect(old).toEqual({ status: 'transferred', transferredTo: moved.json().id });
+  });
+
+  it('moves a patient in one transaction: when the new token cannot be written, they stay where they were', async () => {
+    const from = await openOpd();
+    const to = await openOpd();
+    const coordinator = await createStaff(test, 'coordinator', { stateId: UP.stateId });
+    const p = await patient();
+    const token = (await take(p, from)).json();
+    // The new token's insert fails (here a trigger; in life a lost connection or a crash between statements).
+    await test.database.db.exec(`
+      create function refuse_test_opd() returns trigger language plpgsql as $$
+      begin raise exception 'refused for the test'; end $$;
+      create trigger refuse_test_opd before insert on opd_tokens for each row
+        when (new.opd_id = '${to}') execute function refuse_test_opd();`);
+    try {
+      const moved = await test.app.inject({
+        method: 'POST',
+        url: `/api/v1/opd/tokens/${token.id as string}/transfer`,
+        headers: coordinator.auth,
+        payload: { opdId: to },
+      });
+      expect(moved.statusCode).toBe(500);
+    } finally {
+      await test.database.db.exec('drop trigger refuse_test_opd on opd_tokens; drop function refuse_test_opd();');
+    }
+    const mine = await test.app.inject({ method: 'GET', url: '/api/v1/me/tokens', headers: p.headers });
+    expect(mine.json().items).toEqual([expect.objectContaining({ id: token.id, opdId: from, status: 'waiting' })]);
   });
 
   it('closes tokens still waiting at closing, tells the patient the next session, and keeps their place in it', async () => {

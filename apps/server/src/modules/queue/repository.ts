@@ -1,4 +1,4 @@
-import type { Database } from '../../platform/db/database.js';
+import type { Database, Queryable } from '../../platform/db/database.js';
 
 export const TOKEN_STATUSES = [
   'booked',
@@ -113,46 +113,38 @@ export class QueueRepository {
    * when the patient already has a live token, or a booking when this is one (unique indexes
    * decide, also across instances).
    */
-  async insert(token: NewToken): Promise<TokenRow | undefined> {
-    return this.db.transaction(async (tx) => {
-      const clash = await tx.query<{ id: string }>(
-        token.booking === undefined
-          ? `select id from opd_tokens where patient_id = $1 and status in ('waiting', 'called', 'in_consultation') for update`
-          : `select id from opd_tokens where patient_id = $1 and status = 'booked' for update`,
-        [token.patientId],
-      );
-      if (clash.length > 0) return undefined;
-      const [counter] = await tx.query<{ number: number }>(
-        `insert into opd_token_counters (opd_id, service_date, last_number) values ($1, $2, 1)
-         on conflict (opd_id, service_date) do update set last_number = opd_token_counters.last_number + 1
-         returning last_number as number`,
-        [token.opdId, token.serviceDate],
-      );
-      const [row] = await tx.query<TokenRow>(
-        `insert into opd_tokens (id, opd_id, state_id, service_date, token_number, patient_id, account_user_id, priority,
-           joined_at, queue_at, status, preferred_practitioner_id, booked_for, carried_from, follow_up_of)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13, $14, $15)
-         on conflict do nothing returning ${COLUMNS}`,
-        [
-          token.id,
-          token.opdId,
-          token.stateId,
-          token.serviceDate,
-          counter?.number ?? 1,
-          token.patientId,
-          token.accountUserId,
-          token.priority,
-          token.joinedAt,
-          token.queueAt,
-          token.preferredPractitionerId,
-          token.booking === undefined ? 'waiting' : 'booked',
-          token.booking?.bookedFor ?? null,
-          token.booking?.carriedFrom ?? null,
-          token.booking?.followUpOf ?? null,
-        ],
-      );
-      return row;
-    });
+  insert(token: NewToken): Promise<TokenRow | undefined> {
+    return this.db.transaction((tx) => insertWithin(tx, token));
+  }
+
+  /**
+   * Moves a live token to another OPD in one transaction: the old token is marked transferred
+   * (if it is still in one of `from`), the new one inserted, and the old one pointed at it. If
+   * any step fails, nothing changes: the patient is never left without a token.
+   */
+  async transfer(
+    id: string,
+    from: readonly TokenStatus[],
+    to: NewToken,
+    at: Date,
+  ): Promise<{ kind: 'moved'; old: TokenRow; token: TokenRow } | { kind: 'gone' } | { kind: 'clash' }> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [old] = await tx.query<TokenRow>(
+          `update opd_tokens set status = 'transferred', call_deadline = null, updated_at = $3
+           where id = $1 and status = any($2::text[]) returning ${COLUMNS}`,
+          [id, from, at],
+        );
+        if (old === undefined) return { kind: 'gone' } as const;
+        const token = await insertWithin(tx, to);
+        if (token === undefined) throw new Rollback({ kind: 'clash' });
+        await tx.query('update opd_tokens set transferred_to = $2 where id = $1', [id, token.id]);
+        return { kind: 'moved', old: { ...old, transferredTo: token.id }, token } as const;
+      });
+    } catch (error) {
+      if (error instanceof Rollback) return error.result;
+      throw error;
+    }
   }
 
   /** The booking made from a closed token, or for a follow-up, if there is one. */
@@ -416,4 +408,52 @@ export class QueueRepository {
     );
     return new Map(rows.map((r) => [r.id, r.name]));
   }
+}
+
+/** Ends a transfer's transaction without its changes, answering `result`. */
+class Rollback extends Error {
+  constructor(readonly result: { kind: 'clash' }) {
+    super('rolled back');
+  }
+}
+
+/** See QueueRepository.insert: the steps, inside a transaction the caller holds. */
+async function insertWithin(tx: Queryable, token: NewToken): Promise<TokenRow | undefined> {
+  const clash = await tx.query<{ id: string }>(
+    token.booking === undefined
+      ? `select id from opd_tokens where patient_id = $1 and status in ('waiting', 'called', 'in_consultation') for update`
+      : `select id from opd_tokens where patient_id = $1 and status = 'booked' for update`,
+    [token.patientId],
+  );
+  if (clash.length > 0) return undefined;
+  const [counter] = await tx.query<{ number: number }>(
+    `insert into opd_token_counters (opd_id, service_date, last_number) values ($1, $2, 1)
+     on conflict (opd_id, service_date) do update set last_number = opd_token_counters.last_number + 1
+     returning last_number as number`,
+    [token.opdId, token.serviceDate],
+  );
+  const [row] = await tx.query<TokenRow>(
+    `insert into opd_tokens (id, opd_id, state_id, service_date, token_number, patient_id, account_user_id, priority,
+       joined_at, queue_at, status, preferred_practitioner_id, booked_for, carried_from, follow_up_of)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13, $14, $15)
+     on conflict do nothing returning ${COLUMNS}`,
+    [
+      token.id,
+      token.opdId,
+      token.stateId,
+      token.serviceDate,
+      counter?.number ?? 1,
+      token.patientId,
+      token.accountUserId,
+      token.priority,
+      token.joinedAt,
+      token.queueAt,
+      token.preferredPractitionerId,
+      token.booking === undefined ? 'waiting' : 'booked',
+      token.booking?.bookedFor ?? null,
+      token.booking?.carriedFrom ?? null,
+      token.booking?.followUpOf ?? null,
+    ],
+  );
+  return row;
 }

@@ -492,28 +492,29 @@ export class QueueService {
     const target = await this.opdForStaff(actor, toOpdId);
     if (target.id === token.opdId) throw unprocessable('The patient is already in this OPD', 'body.opdId');
     if (target.settings === null || !target.openNow) throw unprocessable('That OPD is not open now', 'body.opdId');
-    const moved = await this.repository.transition(token.id, ['waiting', 'called'], 'transferred', now, {
-      callDeadline: null,
-    });
-    if (moved === undefined) throw conflict('This token is no longer waiting');
-    const newToken = await this.repository.insert({
-      id: randomUUID(),
-      opdId: target.id,
-      stateId: target.stateId,
-      serviceDate: localParts(now, target.timeZone).date,
-      patientId: token.patientId,
-      accountUserId: token.accountUserId,
-      priority: token.priority,
-      joinedAt: token.joinedAt,
-      queueAt: token.queueAt,
-      preferredPractitionerId: null,
-    });
-    if (newToken === undefined) throw conflict('The patient already has a live token');
-    await this.repository.transition(token.id, ['transferred'], 'transferred', now, { transferredTo: newToken.id });
-    await this.record(actor, 'update', token, { status: 'transferred', to: target.id });
-    await this.notify(token, 'transferred');
-    await this.notify(newToken, 'issued');
-    return only(await this.viewsFor([newToken], target));
+    const moved = await this.repository.transfer(
+      token.id,
+      ['waiting', 'called'],
+      {
+        id: randomUUID(),
+        opdId: target.id,
+        stateId: target.stateId,
+        serviceDate: localParts(now, target.timeZone).date,
+        patientId: token.patientId,
+        accountUserId: token.accountUserId,
+        priority: token.priority,
+        joinedAt: token.joinedAt,
+        queueAt: token.queueAt,
+        preferredPractitionerId: null,
+      },
+      now,
+    );
+    if (moved.kind === 'gone') throw conflict('This token is no longer waiting');
+    if (moved.kind === 'clash') throw conflict('The patient already has a live token');
+    await this.record(actor, 'update', moved.old, { status: 'transferred', to: target.id });
+    await this.notify(moved.old, 'transferred');
+    await this.notify(moved.token, 'issued');
+    return only(await this.viewsFor([moved.token], target));
   }
 
   async daySummary(actor: Actor, date?: string): Promise<{ date: string; counts: Record<string, number> }> {
