@@ -18,10 +18,9 @@ import { numberOption, percentile, report, round, startServer } from './lib.js';
  *
  * Timeline: `GET /api/v1/patients/:id/timeline` as a doctor who treated the patient (the route
  * allows only those treating them), for random patients, one request at a time after a
- * warm-up, through the real server. Daily counts: there is no API for a state's daily
- * consultation counts yet, so the SQL such a route would run (per local day of the last 30
- * days, by kind, from `consultations`) is timed directly, for random states by weight and
- * for the largest state, and its plan is printed.
+ * warm-up, through the real server. Daily counts: `GET /api/v1/states/:id/consultations/daily`
+ * (the last 30 local days, by kind and outcome) as a national administrator, for random states
+ * by weight and for the largest state, one request at a time; the plan of its query is printed.
  *
  * Options: `--scale 0.01` (a hundredth: 1 lakh consultations; default 1), `--samples N`
  * (timelines and daily counts measured, default 500), `--batch N` (rows per insert, 2,50,000).
@@ -135,6 +134,18 @@ export async function run(): Promise<void> {
             hash: createHash('sha256').update(token).digest('hex'),
           });
         }
+    // A national administrator reads the daily counts, as a dashboard would.
+    const adminToken = randomBytes(32).toString('base64url');
+    const adminUserId = md5Uuid('hist-u-national-admin');
+    const adminAuth = `Bearer ${adminToken}`;
+    await db.query(
+      `insert into users (id, kind, username, display_name) values ($1, 'staff', 'history.national', 'History national admin')`,
+      [adminUserId],
+    );
+    await db.query(
+      `insert into role_bindings (id, user_id, role, state_id, facility_id) values (gen_random_uuid(), $1, 'national_admin', null, null)`,
+      [adminUserId],
+    );
     const column = <K extends keyof (typeof doctors)[number]>(key: K) => doctors.map((d) => d[key]);
     await db.query(
       `insert into users (id, kind, username, display_name)
@@ -162,7 +173,10 @@ export async function run(): Promise<void> {
       `insert into sessions (id, token_hash, user_id, kind, label, created_at, expires_at, last_seen_at)
        select gen_random_uuid(), h, u, 'bearer', 'history', now(), now() + interval '1 day', now()
        from unnest($1::text[], $2::uuid[]) as t(h, u)`,
-      [column('hash'), column('userId')],
+      [
+        [...column('hash'), createHash('sha256').update(adminToken).digest('hex')],
+        [...column('userId'), adminUserId],
+      ],
     );
     timings.networkSeconds = (performance.now() - started) / 1000;
 
@@ -260,10 +274,16 @@ export async function run(): Promise<void> {
       consultationsSeen += (JSON.parse(answer.body) as { consultations: unknown[] }).consultations.length;
     }
 
-    // ---- A state's daily counts: the SQL a dashboard route would run ----
-    const dailySql = `select (started_at at time zone 'Asia/Kolkata')::date as day, kind, count(*)::int as consultations
-      from consultations where state_id = $1 and started_at >= now() - interval '30 days'
+    // ---- A state's daily counts, through the API ----
+    // The query the stats repository runs for the last 30 local days (for its plan).
+    const dailySql = `select to_char((started_at at time zone 'Asia/Kolkata')::date, 'YYYY-MM-DD') as day, kind,
+        count(*)::int as started, (count(*) filter (where status = 'completed'))::int as completed,
+        (count(*) filter (where status = 'not_happened'))::int as "notHappened"
+      from consultations where state_id = $1
+        and started_at >= (current_date - 29)::timestamp at time zone 'Asia/Kolkata'
+        and started_at < (current_date + 1)::timestamp at time zone 'Asia/Kolkata'
       group by 1, 2 order by 1, 2`;
+    let dailyErrors = 0;
     const daily: number[] = [];
     const largest: number[] = [];
     const largestState = stateBag.reduce(
@@ -273,8 +293,13 @@ export async function run(): Promise<void> {
     for (let i = 0; i < samples + warmup; i += 1) {
       const stateId = i % 2 === 0 ? largestState : stateBag[Math.floor(Math.random() * stateBag.length)]!;
       const t0 = performance.now();
-      await db.query(dailySql, [stateId]);
+      const answer = await get(agent, new URL(`/api/v1/states/${stateId}/consultations/daily`, base), adminAuth);
       const ms = performance.now() - t0;
+      if (answer.status !== 200) {
+        dailyErrors += 1;
+        if (firstError === '-') firstError = `${String(answer.status)} ${answer.body.slice(0, 200)}`;
+        continue;
+      }
       if (i < warmup) continue;
       (stateId === largestState ? largest : daily).push(ms);
     }
@@ -309,7 +334,8 @@ export async function run(): Promise<void> {
       timelineTargetMs: 10,
       timelineErrors,
       firstError,
-      dailyCountsApi: 'none (the SQL a route would run is timed)',
+      dailyCountsApi: 'GET /api/v1/states/:id/consultations/daily',
+      dailyCountsErrors: dailyErrors,
       dailyCountsLargestState: largestState,
       dailyCountsLargestStateRows30Days: countRows[0]?.n ?? 0,
       dailyCountsLargestStateP50Ms: round(percentile(largest, 0.5), 2),
