@@ -292,6 +292,39 @@ describe('at the spoke', () => {
     }
   });
 
+  it('works out the age for the missing list as send does: from the date of birth when known', async () => {
+    const { officer } = await spoke({ general_medicine: [await hub()] });
+    // 50 on 22 November 2026 (51 by the year alone): whether she is pregnant is an essential.
+    const registered = await call(officer, 'POST', '/api/v1/patients', {
+      id: randomUUID(),
+      stateId: UP.stateId,
+      districtId: UP.districtId,
+      name: 'Shanti Devi',
+      sex: 'female',
+      birthDate: '1975-12-15',
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const patientId = registered.json<{ id: string }>().id;
+    await call(officer, 'POST', `/api/v1/spoke/patients/${patientId}/consent`, {
+      method: 'verbal',
+      givenBy: 'patient',
+    });
+    const created = await call(officer, 'POST', '/api/v1/spoke/requests', {
+      id: randomUUID(),
+      patientId,
+      complaints: [{ code: 'fever' }],
+      vitals: FULL_VITALS,
+    });
+    const request = created.json<RequestBody & { age: number | null }>();
+    expect(request.age).toBe(50);
+    expect(request.missing.map((m) => m.field)).toEqual(['pregnancy']);
+    const refused = await send(officer, request.id);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json<{ issue: { expression?: string[] }[] }>().issue.flatMap((i) => i.expression ?? [])).toEqual([
+      'request.pregnancy',
+    ]);
+  });
+
   it('uses the state triage rules, which a state admin edits through the API', async () => {
     const paeds = await hub();
     const { officer } = await spoke({ general_medicine: [await hub()], paediatrics: [paeds] });

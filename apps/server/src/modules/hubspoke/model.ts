@@ -228,6 +228,20 @@ export function triage(
   return { specialityCode: chosen.speciality, urgency: best.urgency, reasons: candidates.map((c) => c.reason) };
 }
 
+/**
+ * A patient's age in whole years at `at`: from the date of birth when known, else from the year
+ * alone. The one age the draft's missing list and the send's check both use.
+ */
+export function ageOf(patient: { birthDate: string | null; birthYear: number | null }, at: Date): number | null {
+  if (patient.birthDate !== null) {
+    const [y, m, d] = patient.birthDate.split('-').map(Number) as [number, number, number];
+    let age = at.getUTCFullYear() - y;
+    if (at.getUTCMonth() + 1 < m || (at.getUTCMonth() + 1 === m && at.getUTCDate() < d)) age -= 1;
+    return age;
+  }
+  return patient.birthYear === null ? null : at.getUTCFullYear() - patient.birthYear;
+}
+
 export interface MissingEssential {
   field: string;
   message: string;

@@ -71,6 +71,8 @@ export interface RequestSummary extends RequestRow {
   patientName: string;
   patientSex: string;
   patientBirthYear: number | null;
+  /** 'YYYY-MM-DD' when known: the age is worked out from it rather than from the year alone. */
+  patientBirthDate: string | null;
   spokeName: string;
   hubName: string | null;
   practitionerName: string | null;
@@ -87,7 +89,7 @@ export interface RequestSummary extends RequestRow {
 }
 
 const SUMMARY = `${COLUMNS}, p.name as "patientName", p.sex as "patientSex", p.birth_year as "patientBirthYear",
-  s.name as "spokeName", h.name as "hubName", d.name as "practitionerName", c.advice,
+  p.birth_date as "patientBirthDate", s.name as "spokeName", h.name as "hubName", d.name as "practitionerName", c.advice,
   coalesce(c.diagnoses, '[]'::jsonb) as diagnoses, c.follow_up as "followUp",
   case when fb.request_id is null then null else jsonb_build_object('complete', fb.complete,
     'appropriateSpeciality', fb.appropriate_speciality, 'neededVideo', fb.needed_video, 'reason', fb.reason) end as feedback,

@@ -17,6 +17,7 @@ import {
 import type { PatientRow, PatientService } from '../patients/index.js';
 import type { TerminologyService } from '../terminology/index.js';
 import {
+  ageOf,
   bmiOf,
   missingEssentials,
   nameSimilarity,
@@ -1185,9 +1186,10 @@ export class HubSpokeService {
     const summary = await this.repository.summary(id);
     if (summary === undefined || (read && !(await this.canSee(actor, summary)))) throw notFound('Request');
     const row = summary;
+    // The same age as `send` checks, so that what the draft shows missing is what sending refuses.
     const patient = {
       sex: summary.patientSex,
-      age: summary.patientBirthYear === null ? null : this.clock.now().getUTCFullYear() - summary.patientBirthYear,
+      age: ageOf({ birthDate: summary.patientBirthDate, birthYear: summary.patientBirthYear }, this.clock.now()),
     };
     const [events, attachments, invites] = await Promise.all([
       this.repository.events(id),
@@ -1251,14 +1253,4 @@ export class HubSpokeService {
   private record(actor: Actor, action: AuditAction, row: RequestRow, detail?: Record<string, unknown>): Promise<void> {
     return this.audit.record(this.entry(actor, action, row, detail));
   }
-}
-
-export function ageOf(patient: { birthDate: string | null; birthYear: number | null }, at: Date): number | null {
-  if (patient.birthDate !== null) {
-    const [y, m, d] = patient.birthDate.split('-').map(Number) as [number, number, number];
-    let age = at.getUTCFullYear() - y;
-    if (at.getUTCMonth() + 1 < m || (at.getUTCMonth() + 1 === m && at.getUTCDate() < d)) age -= 1;
-    return age;
-  }
-  return patient.birthYear === null ? null : at.getUTCFullYear() - patient.birthYear;
 }
