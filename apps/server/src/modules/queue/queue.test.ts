@@ -150,6 +150,48 @@ describe('taking a token', () => {
     expect(closed.json().issue[0].diagnostics).toMatch(/closed now/);
   });
 
+  it('gives exactly the last slots when many ask at once, on two instances, and refuses the rest clearly', async () => {
+    const opdId = await openOpd({ capacity: 5 });
+    for (let i = 0; i < 2; i += 1) expect((await take(await patient(), opdId)).statusCode).toBe(201);
+    const other = await startSecondInstance(test);
+    const askers = await Promise.all(Array.from({ length: 12 }, () => patient()));
+    const answers = await Promise.all(
+      askers.map((p, i) =>
+        (i % 2 === 0 ? test.app : other).inject({
+          method: 'POST',
+          url: '/api/v1/opd/tokens',
+          headers: p.headers,
+          payload: { opdId, patientId: p.patientId },
+        }),
+      ),
+    );
+    await other.close();
+    expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(3);
+    const refused = answers.filter((a) => a.statusCode !== 201);
+    expect(refused).toHaveLength(9);
+    for (const answer of refused) {
+      expect(answer.statusCode).toBe(422);
+      expect(answer.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+      expect(answer.json().issue[0].diagnostics).toMatch(/all given/);
+    }
+    const issued = await test.database.db.query<{ count: number }>(
+      `select count(*)::int as count from opd_tokens where opd_id = $1`,
+      [opdId],
+    );
+    expect(issued[0]?.count).toBe(5);
+  });
+
+  it('keeps the waiting room to its size when many arrive at once', async () => {
+    const opdId = await openOpd({ waitingRoom: 3 });
+    const askers = await Promise.all(Array.from({ length: 10 }, () => patient()));
+    const answers = await Promise.all(askers.map((p) => take(p, opdId)));
+    expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(3);
+    for (const answer of answers.filter((a) => a.statusCode !== 201)) {
+      expect(answer.statusCode).toBe(422);
+      expect(answer.json().issue[0].diagnostics).toMatch(/waiting room is full/);
+    }
+  });
+
   it("does not show or cancel another account's token", async () => {
     const opdId = await openOpd();
     const owner = await take(await patient(), opdId);
@@ -411,6 +453,32 @@ describe('calling patients', () => {
       [token.id],
     );
     expect(old).toEqual({ status: 'transferred', transferredTo: moved.json().id });
+  });
+
+  it("refuses a transfer beyond the target OPD's capacity or waiting room, and the patient stays where they were", async () => {
+    const from = await openOpd();
+    const full = await openOpd({ capacity: 1 });
+    const crowded = await openOpd({ waitingRoom: 1 });
+    const coordinator = await createStaff(test, 'coordinator', { stateId: UP.stateId });
+    await take(await patient(), full);
+    await take(await patient(), crowded);
+    const p = await patient();
+    const token = (await take(p, from)).json();
+    for (const [to, message] of [
+      [full, /all given/],
+      [crowded, /waiting room is full/],
+    ] as const) {
+      const refused = await test.app.inject({
+        method: 'POST',
+        url: `/api/v1/opd/tokens/${token.id as string}/transfer`,
+        headers: coordinator.auth,
+        payload: { opdId: to },
+      });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().issue[0].diagnostics).toMatch(message);
+    }
+    const mine = await test.app.inject({ method: 'GET', url: '/api/v1/me/tokens', headers: p.headers });
+    expect(mine.json().items).toEqual([expect.objectContaining({ id: token.id, opdId: from, status: 'waiting' })]);
   });
 
   it('moves a patient in one transaction: when the new token cannot be written, they stay where they were', async () => {

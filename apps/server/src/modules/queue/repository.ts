@@ -71,6 +71,18 @@ export interface NewToken {
   booking?: { bookedFor: Date; carriedFrom: string | null; followUpOf: string | null } | undefined;
 }
 
+/** What a new token must fit in: the day's capacity, and for a token that waits now the waiting room. */
+export interface TokenLimits {
+  dailyCapacity: number;
+  waitingRoomSize?: number | undefined;
+}
+
+export type InsertResult =
+  | { kind: 'inserted'; token: TokenRow }
+  /** The patient already has a live token (or a booking), or the id was taken. */
+  | { kind: 'clash' }
+  | { kind: 'full'; limit: 'capacity' | 'waiting_room' };
+
 export class QueueRepository {
   constructor(private readonly db: Database) {}
 
@@ -98,36 +110,32 @@ export class QueueRepository {
     });
   }
 
-  /** Tokens given today (for the daily capacity) and waiting now (for the waiting room). */
-  async counts(opdId: string, serviceDate: string): Promise<{ issued: number; waiting: number }> {
-    const [row] = await this.db.query<{ issued: number; waiting: number }>(
-      `select count(*) filter (where status <> 'cancelled')::int as issued, count(*) filter (where status = 'waiting')::int as waiting
-       from opd_tokens where opd_id = $1 and service_date = $2`,
-      [opdId, serviceDate],
-    );
-    return row ?? { issued: 0, waiting: 0 };
-  }
-
   /**
-   * Issues the next number of the day and inserts the token in one transaction. Returns undefined
-   * when the patient already has a live token, or a booking when this is one (unique indexes
-   * decide, also across instances).
+   * Issues the next number of the day and inserts the token in one transaction, within the
+   * limits: the OPD's day counter row is locked first, so that counting the tokens given (and
+   * waiting) and inserting the new one is one step for every request on every instance. A clash
+   * is a patient who already has a live token (or a booking, when this is one), decided by the
+   * unique indexes also across instances.
    */
-  insert(token: NewToken): Promise<TokenRow | undefined> {
-    return this.db.transaction((tx) => insertWithin(tx, token));
+  insert(token: NewToken, limits: TokenLimits): Promise<InsertResult> {
+    return this.db.transaction((tx) => insertWithin(tx, token, limits));
   }
 
   /**
    * Moves a live token to another OPD in one transaction: the old token is marked transferred
-   * (if it is still in one of `from`), the new one inserted, and the old one pointed at it. If
-   * any step fails, nothing changes: the patient is never left without a token.
+   * (if it is still in one of `from`), the new one inserted within the target's limits, and the
+   * old one pointed at it. If any step fails or the target is full, nothing changes: the patient
+   * is never left without a token.
    */
   async transfer(
     id: string,
     from: readonly TokenStatus[],
     to: NewToken,
+    limits: TokenLimits,
     at: Date,
-  ): Promise<{ kind: 'moved'; old: TokenRow; token: TokenRow } | { kind: 'gone' } | { kind: 'clash' }> {
+  ): Promise<
+    { kind: 'moved'; old: TokenRow; token: TokenRow } | { kind: 'gone' } | Exclude<InsertResult, { kind: 'inserted' }>
+  > {
     try {
       return await this.db.transaction(async (tx) => {
         const [old] = await tx.query<TokenRow>(
@@ -136,8 +144,9 @@ export class QueueRepository {
           [id, from, at],
         );
         if (old === undefined) return { kind: 'gone' } as const;
-        const token = await insertWithin(tx, to);
-        if (token === undefined) throw new Rollback({ kind: 'clash' });
+        const inserted = await insertWithin(tx, to, limits);
+        if (inserted.kind !== 'inserted') throw new Rollback(inserted);
+        const token = inserted.token;
         await tx.query('update opd_tokens set transferred_to = $2 where id = $1', [id, token.id]);
         return { kind: 'moved', old: { ...old, transferredTo: token.id }, token } as const;
       });
@@ -412,23 +421,37 @@ export class QueueRepository {
 
 /** Ends a transfer's transaction without its changes, answering `result`. */
 class Rollback extends Error {
-  constructor(readonly result: { kind: 'clash' }) {
+  constructor(readonly result: Exclude<InsertResult, { kind: 'inserted' }>) {
     super('rolled back');
   }
 }
 
 /** See QueueRepository.insert: the steps, inside a transaction the caller holds. */
-async function insertWithin(tx: Queryable, token: NewToken): Promise<TokenRow | undefined> {
+async function insertWithin(tx: Queryable, token: NewToken, limits: TokenLimits): Promise<InsertResult> {
   const clash = await tx.query<{ id: string }>(
     token.booking === undefined
       ? `select id from opd_tokens where patient_id = $1 and status in ('waiting', 'called', 'in_consultation') for update`
       : `select id from opd_tokens where patient_id = $1 and status = 'booked' for update`,
     [token.patientId],
   );
-  if (clash.length > 0) return undefined;
+  if (clash.length > 0) return { kind: 'clash' };
+  // Locks the OPD's day (the no-op update takes the row lock, also when the row is new).
+  await tx.query(
+    `insert into opd_token_counters (opd_id, service_date, last_number) values ($1, $2, 0)
+     on conflict (opd_id, service_date) do update set last_number = opd_token_counters.last_number`,
+    [token.opdId, token.serviceDate],
+  );
+  const [counts] = await tx.query<{ issued: number; waiting: number }>(
+    `select count(*) filter (where status <> 'cancelled')::int as issued,
+       count(*) filter (where status = 'waiting')::int as waiting
+     from opd_tokens where opd_id = $1 and service_date = $2`,
+    [token.opdId, token.serviceDate],
+  );
+  if ((counts?.issued ?? 0) >= limits.dailyCapacity) return { kind: 'full', limit: 'capacity' };
+  if (limits.waitingRoomSize !== undefined && (counts?.waiting ?? 0) >= limits.waitingRoomSize)
+    return { kind: 'full', limit: 'waiting_room' };
   const [counter] = await tx.query<{ number: number }>(
-    `insert into opd_token_counters (opd_id, service_date, last_number) values ($1, $2, 1)
-     on conflict (opd_id, service_date) do update set last_number = opd_token_counters.last_number + 1
+    `update opd_token_counters set last_number = last_number + 1 where opd_id = $1 and service_date = $2
      returning last_number as number`,
     [token.opdId, token.serviceDate],
   );
@@ -455,5 +478,5 @@ async function insertWithin(tx: Queryable, token: NewToken): Promise<TokenRow | 
       token.booking?.followUpOf ?? null,
     ],
   );
-  return row;
+  return row === undefined ? { kind: 'clash' } : { kind: 'inserted', token: row };
 }

@@ -180,34 +180,33 @@ export class QueueService {
       throw unprocessable(`This OPD is closed now (${opens}); please come back when it opens`, 'body.opdId');
     }
     const serviceDate = localParts(now, opd.timeZone).date;
-    const counts = await this.repository.counts(opd.id, serviceDate);
-    if (counts.issued >= settings.dailyCapacity) {
-      throw unprocessable(
-        "Today's tokens for this OPD are all given; please try another OPD or tomorrow",
-        'body.opdId',
-      );
-    }
-    if (counts.waiting >= settings.waitingRoomSize) {
-      throw unprocessable('The waiting room is full; please try again in a few minutes', 'body.opdId');
-    }
     const claims: SpecialPriority[] = [...(input.claims ?? [])];
     const age = ageOn(serviceDate, patient.birthDate, patient.birthYear);
     if (age !== null && age >= ELDERLY_FROM_AGE) claims.push('elderly');
     const placement = queuePlacement(now, claims, await this.repository.priorityAdvances(opd.stateId));
     const id = input.id ?? randomUUID();
-    const token = await this.repository.insert({
-      id,
-      opdId: opd.id,
-      stateId: opd.stateId,
-      serviceDate,
-      patientId: patient.id,
-      accountUserId: actor.principal.userId,
-      priority: placement.priority,
-      joinedAt: now,
-      queueAt: placement.queueAt,
-      preferredPractitionerId: null,
-    });
-    if (token === undefined) {
+    // Capacity and the waiting room are checked in the insert's transaction, under the OPD day's lock.
+    const inserted = await this.repository.insert(
+      {
+        id,
+        opdId: opd.id,
+        stateId: opd.stateId,
+        serviceDate,
+        patientId: patient.id,
+        accountUserId: actor.principal.userId,
+        priority: placement.priority,
+        joinedAt: now,
+        queueAt: placement.queueAt,
+        preferredPractitionerId: null,
+      },
+      { dailyCapacity: settings.dailyCapacity, waitingRoomSize: settings.waitingRoomSize },
+    );
+    if (inserted.kind === 'full') {
+      throw inserted.limit === 'capacity'
+        ? unprocessable("Today's tokens for this OPD are all given; please try another OPD or tomorrow", 'body.opdId')
+        : unprocessable('The waiting room is full; please try again in a few minutes', 'body.opdId');
+    }
+    if (inserted.kind === 'clash') {
       // Another request for this patient won the race (a retry, or a second device).
       const live = (await this.repository.liveForAccount(actor.principal.userId)).find(
         (t) => t.patientId === patient.id,
@@ -215,6 +214,7 @@ export class QueueService {
       if (live?.opdId === opd.id) return { token: await this.view(live, opd, patient), created: false };
       throw conflict(`${patient.name} already has a token`, 'body.patientId');
     }
+    const token = inserted.token;
     await this.record(actor, 'create', token);
     await this.notify(token, 'issued');
     return { token: await this.view(token, opd, patient), created: true };
@@ -491,7 +491,8 @@ export class QueueService {
     const token = await this.tokenForStaff(actor, tokenId);
     const target = await this.opdForStaff(actor, toOpdId);
     if (target.id === token.opdId) throw unprocessable('The patient is already in this OPD', 'body.opdId');
-    if (target.settings === null || !target.openNow) throw unprocessable('That OPD is not open now', 'body.opdId');
+    const settings = target.settings;
+    if (settings === null || !target.openNow) throw unprocessable('That OPD is not open now', 'body.opdId');
     const moved = await this.repository.transfer(
       token.id,
       ['waiting', 'called'],
@@ -507,9 +508,15 @@ export class QueueService {
         queueAt: token.queueAt,
         preferredPractitionerId: null,
       },
+      { dailyCapacity: settings.dailyCapacity, waitingRoomSize: settings.waitingRoomSize },
       now,
     );
     if (moved.kind === 'gone') throw conflict('This token is no longer waiting');
+    if (moved.kind === 'full') {
+      throw moved.limit === 'capacity'
+        ? unprocessable("That OPD's tokens for today are all given; choose another OPD", 'body.opdId')
+        : unprocessable("That OPD's waiting room is full; choose another OPD or try again shortly", 'body.opdId');
+    }
     if (moved.kind === 'clash') throw conflict('The patient already has a live token');
     await this.record(actor, 'update', moved.old, { status: 'transferred', to: target.id });
     await this.notify(moved.old, 'transferred');
@@ -673,23 +680,26 @@ export class QueueService {
   ): Promise<TokenRow | undefined> {
     if (opd.settings === null) throw notFound('OPD');
     const serviceDate = localParts(booking.bookedFor, opd.timeZone).date;
-    const counts = await this.repository.counts(opd.id, serviceDate);
-    if (counts.issued >= opd.settings.dailyCapacity)
+    const inserted = await this.repository.insert(
+      {
+        id: booking.id ?? randomUUID(),
+        opdId: opd.id,
+        stateId: opd.stateId,
+        serviceDate,
+        patientId: booking.patientId,
+        accountUserId: actor.principal.userId,
+        priority: booking.priority,
+        joinedAt: booking.joinedAt,
+        queueAt: booking.queueAt,
+        preferredPractitionerId: booking.preferredPractitionerId,
+        booking: { bookedFor: booking.bookedFor, carriedFrom: booking.carriedFrom, followUpOf: booking.followUpOf },
+      },
+      { dailyCapacity: opd.settings.dailyCapacity },
+    );
+    if (inserted.kind === 'full')
       throw unprocessable('That session is fully booked; please take a token another day', 'body.opdId');
-    const token = await this.repository.insert({
-      id: booking.id ?? randomUUID(),
-      opdId: opd.id,
-      stateId: opd.stateId,
-      serviceDate,
-      patientId: booking.patientId,
-      accountUserId: actor.principal.userId,
-      priority: booking.priority,
-      joinedAt: booking.joinedAt,
-      queueAt: booking.queueAt,
-      preferredPractitionerId: booking.preferredPractitionerId,
-      booking: { bookedFor: booking.bookedFor, carriedFrom: booking.carriedFrom, followUpOf: booking.followUpOf },
-    });
-    if (token === undefined) return undefined;
+    if (inserted.kind === 'clash') return undefined;
+    const token = inserted.token;
     await this.record(actor, 'create', token, { booked: true, bookedFor: booking.bookedFor.toISOString() });
     await this.notify(token, 'booked');
     return token;
