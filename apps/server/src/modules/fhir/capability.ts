@@ -1,9 +1,9 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import { DIRECTORY_TYPES } from './constants.js';
+import { DIRECTORY_TYPES, NRCES_PROFILE_BASE } from './constants.js';
 import { DEFAULT_COUNT, INCLUDES, MAX_COUNT, SEARCH_PARAMETERS } from './search.js';
 
 /** When this statement last changed: bump it with the search parameters or resources served. */
-export const CAPABILITY_DATE = '2026-11-22';
+export const CAPABILITY_DATE = '2026-12-08';
 
 const PROFILES: Record<(typeof DIRECTORY_TYPES)[number], string> = {
   Organization: 'http://hl7.org/fhir/StructureDefinition/Organization',
@@ -13,7 +13,41 @@ const PROFILES: Record<(typeof DIRECTORY_TYPES)[number], string> = {
   HealthcareService: 'http://hl7.org/fhir/StructureDefinition/HealthcareService',
 };
 
-/** What the directory serves, built from the same table that parses searches. */
+const READ_ONLY = {
+  interaction: [{ code: 'read' }],
+  versioning: 'no-version',
+  readHistory: false,
+  updateCreate: false,
+  conditionalCreate: false,
+  conditionalRead: 'not-supported',
+  conditionalUpdate: false,
+  conditionalDelete: 'not-supported',
+} satisfies Partial<CapabilityStatementRestResource>;
+
+/**
+ * The e-prescriptions served under the same base (by the prescriptions module), read by id only:
+ * the patient's account and the doctor who signed them read them too, not only staff of the state.
+ */
+const PRESCRIPTION_RESOURCES: CapabilityStatementRestResource[] = [
+  {
+    type: 'Bundle',
+    profile: 'http://hl7.org/fhir/StructureDefinition/Bundle',
+    supportedProfile: [`${NRCES_PROFILE_BASE}/DocumentBundle`],
+    documentation:
+      'A signed e-prescription as an NRCeS PrescriptionRecord document Bundle; its id is the prescription id.',
+    ...READ_ONLY,
+  },
+  {
+    type: 'MedicationRequest',
+    profile: 'http://hl7.org/fhir/StructureDefinition/MedicationRequest',
+    supportedProfile: [`${NRCES_PROFILE_BASE}/MedicationRequest`],
+    documentation:
+      'One medicine of a signed e-prescription; its id is the prescription id, "-", and the item number (from 1).',
+    ...READ_ONLY,
+  },
+];
+
+/** What the directory serves, built from the same table that parses searches, and the prescriptions' reads. */
 export function capabilityStatement(baseUrl: string, softwareVersion: string): CapabilityStatement {
   const resources: CapabilityStatementRestResource[] = DIRECTORY_TYPES.map((type) => ({
     type,
@@ -42,7 +76,8 @@ export function capabilityStatement(baseUrl: string, softwareVersion: string): C
     kind: 'instance',
     software: { name: 'Sanjog', version: softwareVersion },
     implementation: {
-      description: 'Sanjog care network directory (IHE mCSD Care Services Selective Supplier, read and search)',
+      description:
+        'Sanjog care network directory (IHE mCSD Care Services Selective Supplier, read and search) and e-prescriptions (read)',
       url: baseUrl,
     },
     fhirVersion: '4.0.1',
@@ -58,7 +93,7 @@ export function capabilityStatement(baseUrl: string, softwareVersion: string): C
           description:
             "A bearer token (Authorization: Bearer ...) or a session cookie from /api/v1/auth. Results are limited to the caller's states.",
         },
-        resource: resources,
+        resource: [...resources, ...PRESCRIPTION_RESOURCES],
         searchParam: [
           {
             name: '_count',

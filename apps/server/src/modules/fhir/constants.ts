@@ -66,6 +66,9 @@ export const SERVICE_TYPE_DISPLAY = {
 export type ServiceType = keyof typeof SERVICE_TYPE_DISPLAY;
 
 /** The FHIR resource types of the care network directory (IHE mCSD). */
+/** Where India's NRCeS (ABDM) FHIR profiles live. */
+export const NRCES_PROFILE_BASE = 'https://nrces.in/ndhm/fhir/r4/StructureDefinition';
+
 export const DIRECTORY_TYPES = [
   'Organization',
   'Location',

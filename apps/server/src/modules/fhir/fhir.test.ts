@@ -318,10 +318,18 @@ describe('FHIR directory: capability and resources', () => {
       'Practitioner',
       'PractitionerRole',
       'HealthcareService',
+      'Bundle',
+      'MedicationRequest',
     ]);
-    for (const resource of resources) {
+    for (const resource of resources.slice(0, 5)) {
       expect(resource.interaction?.map((i) => i.code)).toEqual(['read', 'search-type']);
       expect(resource.searchParam?.map((p) => p.name)).toEqual(expect.arrayContaining(['_id', '_lastUpdated']));
+    }
+    // The e-prescriptions (served by the prescriptions module): read by id, no search.
+    for (const resource of resources.slice(5)) {
+      expect(resource.interaction?.map((i) => i.code)).toEqual(['read']);
+      expect(resource.searchParam).toBeUndefined();
+      expect(resource.supportedProfile?.[0]).toMatch(/^https:\/\/nrces\.in\/ndhm\/fhir\/r4\/StructureDefinition\//);
     }
     const organization = resources.find((r) => r.type === 'Organization');
     expect(organization?.searchParam?.map((p) => p.name)).toEqual(

@@ -16,11 +16,11 @@ import type {
   Practitioner,
   Timing as FhirTiming,
 } from '@medplum/fhirtypes';
-import { CODE_SYSTEM_BASE, SYSTEMS } from '../fhir/index.js';
+import { CODE_SYSTEM_BASE, NRCES_PROFILE_BASE, SYSTEMS } from '../fhir/index.js';
 import type { PrescriptionDocument, PrescriptionItem } from './document.js';
 import { FREQUENCY_TIMING } from './phrases.js';
 
-const NRCES = 'https://nrces.in/ndhm/fhir/r4/StructureDefinition';
+const NRCES = NRCES_PROFILE_BASE;
 const PRESCRIPTION_RECORD = { system: SYSTEMS.snomed, code: '440545006', display: 'Prescription record' };
 const UCUM = 'http://unitsofmeasure.org';
 const DURATION_UCUM = { days: 'd', weeks: 'wk', months: 'mo' } as const;
