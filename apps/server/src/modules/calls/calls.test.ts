@@ -207,6 +207,56 @@ describe('call credentials', () => {
   });
 });
 
+describe('hub-and-spoke calls', () => {
+  it("admit the spoke's health officers, who present the patient, and no officer of another spoke", async () => {
+    const spokeId = await createFacility(test, UP.stateId, UP.districtId, 'spoke');
+    const otherSpokeId = await createFacility(test, UP.stateId, UP.districtId, 'spoke');
+    const hubId = await createFacility(test, UP.stateId, UP.districtId, 'hub');
+    const doctor = await createDoctor(test, hubId, 'hub_doctor');
+    const sender = await createStaff(test, 'spoke_operator', { facilityId: spokeId });
+    const colleague = await createStaff(test, 'spoke_operator', { facilityId: spokeId });
+    const elsewhere = await createStaff(test, 'spoke_operator', { facilityId: otherSpokeId });
+    const patientId = randomUUID();
+    await new PatientRepository(test.database.db).insert({
+      id: patientId,
+      stateId: UP.stateId,
+      districtId: UP.districtId,
+      accountUserId: null,
+      name: 'Spoke Patient',
+      sex: 'male',
+      birthDate: null,
+      birthYear: 1970,
+      mobile: null,
+      village: 'Rampur',
+      createdBy: sender.userId,
+    });
+    const started = await test.app.services.consultations.start({
+      kind: 'hub_spoke',
+      stateId: UP.stateId,
+      patientId,
+      practitionerId: doctor.practitionerId,
+      facilityId: hubId,
+      tokenId: null,
+      mode: 'video',
+    });
+    await test.database.db.query(
+      `insert into teleconsult_requests (id, state_id, spoke_id, patient_id, created_by, status, mode, hub_id,
+         practitioner_id, consultation_id)
+       values ($1, $2, $3, $4, $5, 'taken', 'live', $6, $7, $8)`,
+      [randomUUID(), UP.stateId, spokeId, patientId, sender.userId, hubId, doctor.practitionerId, started.id],
+    );
+    const doctorCall = (await credentials(started.id, doctor.auth)).json<Credentials>();
+    for (const officer of [sender, colleague]) {
+      const response = await credentials(started.id, officer.auth);
+      expect(response.statusCode).toBe(200);
+      const call = response.json<Credentials>();
+      expect(call.role).toBe('health_worker');
+      expect(call.roomId).toBe(doctorCall.roomId);
+    }
+    expect((await credentials(started.id, elsewhere.auth)).statusCode).toBe(404);
+  });
+});
+
 describe('TURN credentials', () => {
   it('follow the TURN REST scheme coturn checks', () => {
     const now = new Date('2026-11-22T10:00:00Z');

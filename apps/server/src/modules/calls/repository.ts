@@ -12,6 +12,9 @@ export interface ConsultationParties {
   practitionerName: string;
   /** The treating doctor's sign-in. */
   practitionerUserId: string | null;
+  /** A hub-and-spoke consultation's spoke and the health officer who sent its request: they present the patient. */
+  spokeId: string | null;
+  presenterUserId: string | null;
 }
 
 export interface RoomRow {
@@ -88,8 +91,10 @@ export class CallRepository {
     const [row] = await this.db.query<ConsultationParties>(
       `select c.id, c.state_id as "stateId", c.status, c.patient_id as "patientId", p.name as "patientName",
          case when p.account_removed_at is null then p.account_user_id end as "patientAccountUserId",
-         pr.name as "practitionerName", pr.user_id as "practitionerUserId"
+         pr.name as "practitionerName", pr.user_id as "practitionerUserId",
+         r.spoke_id as "spokeId", r.created_by as "presenterUserId"
        from consultations c join patients p on p.id = c.patient_id join practitioners pr on pr.id = c.practitioner_id
+       left join teleconsult_requests r on r.consultation_id = c.id
        where c.id = $1`,
       [consultationId],
     );
@@ -138,9 +143,11 @@ export class CallRepository {
       `select r.room_id as "roomId", r.status as "roomStatus", c.id, c.state_id as "stateId", c.status,
          c.patient_id as "patientId", p.name as "patientName",
          case when p.account_removed_at is null then p.account_user_id end as "patientAccountUserId",
-         pr.name as "practitionerName", pr.user_id as "practitionerUserId"
+         pr.name as "practitionerName", pr.user_id as "practitionerUserId",
+         t.spoke_id as "spokeId", t.created_by as "presenterUserId"
        from call_rooms r join consultations c on c.id = r.consultation_id
        join patients p on p.id = c.patient_id join practitioners pr on pr.id = c.practitioner_id
+       left join teleconsult_requests t on t.consultation_id = c.id
        where r.room_id = $1`,
       [roomId],
     );
