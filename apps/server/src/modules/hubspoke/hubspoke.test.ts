@@ -707,4 +707,30 @@ describe('continuity', () => {
     expect(taken(await takeNext(colleague))).toBeNull();
     expect(taken(await takeNext(nearDoctor))?.id).toBe(followUpId);
   });
+
+  it("does not list a follow-up kept for its own doctor in a colleague's queue until the preference lapses", async () => {
+    const hubId = await hub();
+    const { officer } = await spoke({ general_medicine: [hubId] });
+    const own = await hubDoctor(hubId, ['general_medicine']);
+    const colleague = await hubDoctor(hubId, ['general_medicine']);
+    const { request, patientId } = await draft(officer);
+    await send(officer, request.id);
+    expect(taken(await takeNext(own))?.id).toBe(request.id);
+    await call(own, 'POST', `/api/v1/hub/requests/${request.id}/answer`, { advice: 'Review in a week' });
+    const followUp = await call(officer, 'POST', '/api/v1/spoke/requests', {
+      patientId,
+      followUpOf: request.id,
+      complaints: [{ code: 'fever' }],
+      vitals: FULL_VITALS,
+    });
+    const followUpId = followUp.json<RequestBody>().id;
+    await send(officer, followUpId);
+    const waiting = async (doctor: Doctor) =>
+      (await call(doctor, 'GET', '/api/v1/hub/queue')).json<{ waiting: { id: string }[] }>().waiting.map((r) => r.id);
+    expect(await waiting(own)).toContain(followUpId);
+    expect(await waiting(colleague)).not.toContain(followUpId);
+    minutes(31);
+    expect(await waiting(colleague)).toContain(followUpId);
+    expect(taken(await takeNext(colleague))?.id).toBe(followUpId);
+  });
 });

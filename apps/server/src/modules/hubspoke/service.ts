@@ -499,12 +499,23 @@ export class HubSpokeService {
 
   // ---- The hub ------------------------------------------------------------------------------
 
-  /** The waiting requests the signed-in doctor may take (urgent first), and those they have. */
+  /**
+   * The waiting requests the signed-in doctor may take (urgent first), and those they have. A
+   * follow-up kept for its own doctor is not listed to their colleagues until the preference
+   * lapses: the same condition as the hand-out, so that every request listed can be taken.
+   */
   async hubQueue(actor: Actor) {
     const doctor = await this.doctor(actor);
-    const params: unknown[] = [doctor.hubIds, doctor.specialities];
+    const now = this.clock.now();
+    const params: unknown[] = [
+      doctor.hubIds,
+      doctor.specialities,
+      doctor.practitionerId,
+      new Date(now.getTime() - PREFERENCE_MINUTES * 60_000),
+    ];
     const waiting = await this.repository.summaries(
-      `r.status = 'waiting' and r.hub_id = any($1::uuid[]) and (cardinality($2::text[]) = 0 or r.speciality_code = any($2::text[]))`,
+      `r.status = 'waiting' and r.hub_id = any($1::uuid[]) and (cardinality($2::text[]) = 0 or r.speciality_code = any($2::text[]))
+       and (r.preferred_practitioner_id is null or r.preferred_practitioner_id = $3 or r.routed_at < $4)`,
       params,
     );
     const mine = await this.repository.summaries(`r.status = 'taken' and r.practitioner_id = $1`, [
@@ -512,7 +523,7 @@ export class HubSpokeService {
     ]);
     const answered = await this.repository.summaries(
       `r.status = 'answered' and r.practitioner_id = $1 and r.answered_at > $2`,
-      [doctor.practitionerId, new Date(this.clock.now().getTime() - 7 * 86_400_000)],
+      [doctor.practitionerId, new Date(now.getTime() - 7 * 86_400_000)],
       50,
     );
     const invites = await this.repository.invites('i.practitioner_id = $1 and i.answered_at is null', [
