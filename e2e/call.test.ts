@@ -347,10 +347,23 @@ async function callScenario(
     await expect.poll(() => senderCaps(page), { timeout: 10_000 }).toEqual({ video: [null], audio: [null] });
   }
 
-  // When the call cannot be made, the patient asks for a phone call and the doctor sees it.
-  await patientPage.click('[data-testid=callback-request]');
-  await patientPage.waitForSelector('[data-testid=callback-asked]');
+  // When the call cannot be made, the patient asks for a phone call and the doctor sees it. Here a
+  // second page of the patient's whose signalling never answers: the WebSocket is routed to a mock
+  // that opens and stays silent, so this page never hears its welcome.
+  const silentPage = await patient.newPage();
+  const silentSockets: string[][] = [];
+  await silentPage.routeWebSocket(/\/api\/v1\/calls\/signal\b/, (socket) => {
+    const sent: string[] = [];
+    silentSockets.push(sent);
+    socket.onMessage((message) => sent.push(message.toString()));
+  });
+  await silentPage.goto(`${patientServer.url}/call/${consultationId}`);
+  await silentPage.click('[data-testid=callback-request]');
+  await silentPage.waitForSelector('[data-testid=callback-asked]');
+  await silentPage.waitForSelector('[data-testid=call][data-status=joining]');
   await doctorPage.waitForSelector('[data-testid=callbacks] li[data-status=open]');
+  // The page in the call hears of it through the room.
+  await patientPage.waitForSelector('[data-testid=callback-asked]');
 
   // A specialist is invited by the doctor and joins as a third participant.
   const specialist = await newContext();
@@ -375,6 +388,11 @@ async function callScenario(
       await page.screenshot({ path: `${screenshots}/call-${name}.png`, fullPage: true });
     }
   }
+
+  // The silent page's socket answered no ping: the heartbeat dropped it and made a new one.
+  await expect.poll(() => silentSockets.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  expect(silentSockets[0]).toContain(JSON.stringify({ type: 'ping' }));
+  await silentPage.close();
 
   // The patient's network drops: the doctor sees them away, not gone.
   const patientPeer = (

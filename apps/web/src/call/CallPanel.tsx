@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
 import { api } from '../api';
 import { Notice } from '../components/Notice';
 import { errorMessage } from '../errors';
+import { useSession } from '../session';
 import { CallEngine, MAX_FILE_BYTES, type Callback, type CallView, type ChatMessage, type PeerView } from './engine';
 import { CallI18nProvider, useCallI18n } from './i18n';
 // Form fields as on the other pages (CSS is shared between chunks, loaded once).
@@ -30,6 +31,7 @@ export default function CallPanel(props: CallPanelProps) {
 function Call({ consultationId, audioOnly = false }: CallPanelProps) {
   const i18n = useCallI18n();
   const { t } = i18n;
+  const { session } = useSession();
   const [view, setView] = useState<CallView | undefined>();
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [callbacks, setCallbacks] = useState<Callback[]>([]);
@@ -81,7 +83,13 @@ function Call({ consultationId, audioOnly = false }: CallPanelProps) {
   }
   const status = view?.status ?? 'starting';
   const isDoctor = view?.role === 'doctor';
-  const isPatient = view?.role === 'patient';
+  // The call-back is for when the call cannot be made: the patient may ask before the call knows
+  // their part (its credentials or signalling failing or still on their way) — a patient account
+  // is only ever the patient of a call.
+  const isPatient =
+    view?.role === 'patient' ||
+    (view?.role === undefined && session.status === 'signedIn' && session.me.kind === 'patient');
+  const canAskCallback = isPatient && status !== 'refused' && status !== 'ended';
   return (
     <section
       className="call"
@@ -140,7 +148,9 @@ function Call({ consultationId, audioOnly = false }: CallPanelProps) {
       <div className="call-side">
         <Chat base={base} messages={messages} onSent={(m) => setMessages((list) => [...list, m])} />
         <Files view={view} engine={engine.current} />
-        {isPatient && <AskCallback base={base} callbacks={callbacks} onAsked={(c) => setCallbacks((l) => [...l, c])} />}
+        {canAskCallback && (
+          <AskCallback base={base} callbacks={callbacks} onAsked={(c) => setCallbacks((l) => [...l, c])} />
+        )}
         {isDoctor && (
           <>
             <Callbacks

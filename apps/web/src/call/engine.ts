@@ -296,6 +296,8 @@ export class CallEngine {
     // Stopped, or a newer attempt started (the network came back), while the credentials were on their way.
     if (this.isSuperseded(attempt)) return;
     this.credentials = credentials;
+    // The part in the call is known now, before (or without) the signalling's welcome.
+    if (this.view.role !== credentials.role) this.update({ role: credentials.role });
     const { token } = this.credentials;
     const url = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/api/v1/calls/signal?token=${encodeURIComponent(token)}&session=${this.session}`;
     const socket = new WebSocket(url);
