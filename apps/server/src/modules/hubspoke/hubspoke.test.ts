@@ -733,4 +733,45 @@ describe('continuity', () => {
     expect(await waiting(colleague)).toContain(followUpId);
     expect(taken(await takeNext(colleague))?.id).toBe(followUpId);
   });
+
+  it("lets the next hub take a follow-up at once when it leaves (or never reaches) its doctor's hub", async () => {
+    const near = await hub();
+    const far = await hub();
+    const { officer } = await spoke({ general_medicine: [near, far] });
+    const nearDoctor = await hubDoctor(near, ['general_medicine'], { onShift: true });
+    const farDoctor = await hubDoctor(far, ['general_medicine'], { onShift: true });
+    const { request, patientId } = await draft(officer);
+    await send(officer, request.id);
+    expect(taken(await takeNext(nearDoctor))?.id).toBe(request.id);
+    await call(nearDoctor, 'POST', `/api/v1/hub/requests/${request.id}/answer`, { advice: 'Review in a week' });
+    const sendFollowUp = async () => {
+      const created = await call(officer, 'POST', '/api/v1/spoke/requests', {
+        patientId,
+        followUpOf: request.id,
+        complaints: [{ code: 'fever' }],
+        vitals: FULL_VITALS,
+      });
+      return (await send(officer, created.json<RequestBody>().id)).json<RequestBody>();
+    };
+
+    // Overflow: the doctor's hub did not take it in time.
+    const overflowed = await sendFollowUp();
+    expect(overflowed.hubId).toBe(near);
+    minutes(16);
+    await test.app.services.hubSpoke.sweep();
+    expect(taken(await takeNext(farDoctor))?.id).toBe(overflowed.id);
+
+    // Nobody left at the doctor's hub: the request moves, and the next hub may take it.
+    const moved = await sendFollowUp();
+    expect(moved.hubId).toBe(near);
+    await call(nearDoctor, 'PUT', '/api/v1/me/availability', { status: 'off_shift' });
+    minutes(1);
+    await test.app.services.hubSpoke.sweep();
+    expect(taken(await takeNext(farDoctor))?.id).toBe(moved.id);
+
+    // Sent while nobody is at the doctor's hub: it starts at the next one, free for anyone there.
+    const elsewhere = await sendFollowUp();
+    expect(elsewhere.hubId).toBe(far);
+    expect(taken(await takeNext(farDoctor))?.id).toBe(elsewhere.id);
+  });
 });

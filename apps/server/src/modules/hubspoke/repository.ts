@@ -151,6 +151,8 @@ export interface Routing {
   routeIndex: number;
   hubId: string;
   overflowAt: Date | null;
+  /** Whether a follow-up keeps waiting for its own doctor: only at the hub where that doctor answered it. */
+  keepPreference: boolean;
 }
 
 export interface DoctorContext {
@@ -545,7 +547,8 @@ export class HubSpokeRepository {
            overflow_at = $6, routed_at = $7, speciality_code = $8, urgency = $9, urgency_rank = $10, sla_due_at = $11,
            sent_at = coalesce($12, sent_at), reroutes = reroutes + $13, practitioner_id = null, taken_at = null,
            consultation_id = null, sla_alerted_at = null, updated_at = $7, version = version + 1,
-           mode = coalesce($14, mode), consent_id = coalesce($15, consent_id)
+           mode = coalesce($14, mode), consent_id = coalesce($15, consent_id),
+           preferred_practitioner_id = case when $19 then preferred_practitioner_id end
          where id = $1 and status = any($2::text[]) returning ${COLUMNS}
        ), event as (
          insert into teleconsult_request_events (request_id, at, kind, actor_user_id, hub_id, detail)
@@ -571,6 +574,7 @@ export class HubSpokeRepository {
         set.event?.kind ?? null,
         set.event?.actorUserId ?? null,
         set.event === undefined ? null : JSON.stringify(set.event.detail),
+        routing.keepPreference,
       ],
     );
     return row;
@@ -636,7 +640,8 @@ export class HubSpokeRepository {
 
   /**
    * Moves waiting requests whose hub did not take them in time to their next mapped hub, in one
-   * guarded statement (every instance may sweep). A request at its last hub stays there.
+   * guarded statement (every instance may sweep). A request at its last hub stays there. A
+   * follow-up leaving the hub of its own doctor stops waiting for them: anyone of the next hub may take it.
    */
   overflow(at: Date, limit: number): Promise<RequestRow[]> {
     return this.db.query<RequestRow>(
@@ -645,7 +650,7 @@ export class HubSpokeRepository {
          order by overflow_at limit $2 for update skip locked
        )
        update teleconsult_requests r set route_index = r.route_index + 1, hub_id = r.route_hubs[r.route_index + 2],
-         routed_at = $1, updated_at = $1,
+         routed_at = $1, updated_at = $1, preferred_practitioner_id = null,
          overflow_at = case when r.route_index + 2 < cardinality(r.route_hubs) then $1 + make_interval(mins =>
            coalesce((select overflow_minutes from hub_spoke_settings s where s.state_id = r.state_id), 15)) end
        from due where r.id = due.id and r.route_index + 1 < cardinality(r.route_hubs)
@@ -682,7 +687,10 @@ export class HubSpokeRepository {
     );
   }
 
-  /** Moves a waiting request from one hub of its route to another; undefined when it moved on meanwhile. */
+  /**
+   * Moves a waiting request from one hub of its route to another; undefined when it moved on
+   * meanwhile. A follow-up stops waiting for its own doctor, who is not at the new hub.
+   */
   async moveTo(
     id: string,
     fromHubId: string,
@@ -692,7 +700,7 @@ export class HubSpokeRepository {
   ): Promise<RequestRow | undefined> {
     const [row] = await this.db.query<RequestRow>(
       `update teleconsult_requests r set hub_id = $3, route_index = array_position(route_hubs, $3::uuid) - 1,
-         routed_at = $5, overflow_at = $4, updated_at = $5
+         routed_at = $5, overflow_at = $4, updated_at = $5, preferred_practitioner_id = null
        where id = $1 and status = 'waiting' and hub_id = $2 and $3::uuid = any(route_hubs) returning ${COLUMNS}`,
       [id, fromHubId, toHubId, overflowAt, at],
     );

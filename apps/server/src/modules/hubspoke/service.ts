@@ -1014,9 +1014,11 @@ export class HubSpokeService {
   private async routeFor(row: RequestRow, specialityCode: string, now: Date, reroute = false) {
     let hubs = await this.routing.route(row.spokeId, specialityCode);
     // A follow-up goes back to the hub of the request it follows, if that hub is still mapped.
+    let ownHub: string | null = null;
     if (row.followUpOf !== null && !reroute) {
       const earlier = await this.repository.find(row.followUpOf);
-      const index = hubs.findIndex((h) => h.hubId === earlier?.hubId);
+      ownHub = earlier?.hubId ?? null;
+      const index = hubs.findIndex((h) => h.hubId === ownHub);
       if (index > 0) hubs = [hubs[index] as (typeof hubs)[number], ...hubs.filter((_, i) => i !== index)];
     }
     if (hubs.length === 0)
@@ -1039,6 +1041,8 @@ export class HubSpokeService {
       routeIndex: start,
       hubId: hubIds[start] as string,
       overflowAt: start + 1 < hubIds.length ? new Date(now.getTime() + settings.overflowMinutes * 60_000) : null,
+      // Waiting for the doctor of the earlier request makes sense only at that doctor's hub.
+      keepPreference: ownHub !== null && hubIds[start] === ownHub,
     };
   }
 
