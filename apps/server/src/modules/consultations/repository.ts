@@ -150,6 +150,24 @@ function recordSets(changes: RecordChanges, params: unknown[]): string[] {
   return sets;
 }
 
+/**
+ * Once a prescription is signed in the consultation, its mode and first or follow-up kind (what the
+ * prescribing rules were checked against) stay: a write that changes either matches only without one.
+ */
+function ruleInputsKept(changes: RecordChanges, params: unknown[]): string[] {
+  const same: string[] = [];
+  if (changes.mode !== undefined) {
+    params.push(changes.mode);
+    same.push(`mode = $${params.length}`);
+  }
+  if (changes.consultationType !== undefined) {
+    params.push(changes.consultationType);
+    same.push(`consultation_type = $${params.length}`);
+  }
+  if (same.length === 0) return [];
+  return [`((${same.join(' and ')}) or not exists (select 1 from prescriptions rx where rx.consultation_id = $1))`];
+}
+
 export class ConsultationRepository {
   constructor(private readonly db: Database) {}
 
@@ -266,7 +284,11 @@ export class ConsultationRepository {
   ): Promise<ConsultationRow | undefined> {
     const params: unknown[] = [id, practitionerId, version];
     const sets = recordSets(changes, params);
-    return this.updateInProgress(params, [...sets, 'updated_at = now()', 'version = version + 1']);
+    return this.updateInProgress(
+      params,
+      [...sets, 'updated_at = now()', 'version = version + 1'],
+      ruleInputsKept(changes, params),
+    );
   }
 
   /** Saves the last changes and completes the consultation; undefined as for `saveRecord`. */
@@ -280,13 +302,18 @@ export class ConsultationRepository {
     const params: unknown[] = [id, practitionerId, version];
     const sets = recordSets(changes, params);
     params.push(endedAt);
-    return this.updateInProgress(params, [
-      ...sets,
-      `status = 'completed'`,
-      `ended_at = greatest($${params.length}::timestamptz, started_at)`,
-      'updated_at = now()',
-      'version = version + 1',
-    ]);
+    const endedAtParam = params.length;
+    return this.updateInProgress(
+      params,
+      [
+        ...sets,
+        `status = 'completed'`,
+        `ended_at = greatest($${endedAtParam}::timestamptz, started_at)`,
+        'updated_at = now()',
+        'version = version + 1',
+      ],
+      ruleInputsKept(changes, params),
+    );
   }
 
   async markNotHappened(
@@ -307,12 +334,23 @@ export class ConsultationRepository {
     ]);
   }
 
+  /** Whether any prescription (cancelled or not) has been signed in the consultation. */
+  async hasPrescription(id: string): Promise<boolean> {
+    const rows = await this.db.query('select 1 from prescriptions where consultation_id = $1 limit 1', [id]);
+    return rows.length > 0;
+  }
+
   /** `params` starts with the id, the treating doctor and the expected version (or null). */
-  private async updateInProgress(params: unknown[], sets: string[]): Promise<ConsultationRow | undefined> {
+  private async updateInProgress(
+    params: unknown[],
+    sets: string[],
+    guards: string[] = [],
+  ): Promise<ConsultationRow | undefined> {
     const [row] = await this.db.query<ConsultationRow>(
       `with c as (
          update consultations set ${sets.join(', ')}
          where id = $1 and practitioner_id = $2 and status = 'in_progress' and ($3::int is null or version = $3)
+           ${guards.map((guard) => `and ${guard}`).join(' ')}
          returning *
        )
        select ${COLUMNS} from ${FROM}`,

@@ -219,8 +219,10 @@ export class ConsultationService {
     this.assertInProgress(row);
     const { version, ...record } = input;
     const changes = await this.checkRecord(record, row);
+    const kept = await this.ruleInputsConflict(row, changes);
+    if (kept !== undefined) throw kept;
     const saved = await this.repository.saveRecord(id, practitioner.id, version, changes);
-    if (saved === undefined) throw await this.writeConflict(id, 'body.version');
+    if (saved === undefined) throw await this.writeConflict(id, 'body.version', changes);
     await this.audit.record(this.entry(actor, 'update', saved, { event: 'record', fields: Object.keys(changes) }));
     return saved;
   }
@@ -248,8 +250,10 @@ export class ConsultationService {
         },
       ]);
     }
+    const kept = await this.ruleInputsConflict(row, changes);
+    if (kept !== undefined) throw kept;
     const completed = await this.repository.complete(id, practitioner.id, version ?? null, changes, this.clock.now());
-    if (completed === undefined) throw await this.writeConflict(id, 'body.version');
+    if (completed === undefined) throw await this.writeConflict(id, 'body.version', changes);
     await this.audit.record(
       this.entry(actor, 'update', completed, {
         event: 'complete',
@@ -380,12 +384,31 @@ export class ConsultationService {
     if (error !== undefined) throw error;
   }
 
-  /** Why a conditional write matched nothing: the status or the version moved on. */
-  private async writeConflict(id: string, versionField?: string): Promise<AppError> {
+  /**
+   * Why the mode or the first/follow-up kind cannot change, if the changes would change either:
+   * a prescription signed in this consultation was checked against them by the prescribing rules.
+   */
+  private async ruleInputsConflict(row: ConsultationRow, changes: RecordChanges): Promise<AppError | undefined> {
+    const field =
+      changes.mode !== undefined && changes.mode !== row.mode
+        ? 'body.mode'
+        : changes.consultationType !== undefined && changes.consultationType !== row.consultationType
+          ? 'body.consultationType'
+          : undefined;
+    if (field === undefined || !(await this.repository.hasPrescription(row.id))) return undefined;
+    return conflict(
+      `A prescription has been signed in this consultation, checked against the prescribing rules for its mode (${row.mode}) and ${row.consultationType === 'first' ? 'first' : 'follow-up'} consultation; the mode and whether it is a first or follow-up consultation can no longer change`,
+      field,
+    );
+  }
+
+  /** Why a conditional write matched nothing: the status or the version moved on, or a prescription was signed. */
+  private async writeConflict(id: string, versionField?: string, changes?: RecordChanges): Promise<AppError> {
     const now = await this.repository.findAny(id);
     if (now === undefined) return notFound('Consultation');
     return (
       this.statusConflict(now) ??
+      (changes === undefined ? undefined : await this.ruleInputsConflict(now, changes)) ??
       conflict(`The record was changed elsewhere (now version ${now.version}); reload and try again`, versionField)
     );
   }

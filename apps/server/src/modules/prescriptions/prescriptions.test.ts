@@ -13,6 +13,7 @@ import {
   type StaffFixture,
   type TestApp,
 } from '../../test/app.js';
+import { ConsultationRepository } from '../consultations/index.js';
 import { FormularyRepository } from '../formulary/index.js';
 import { loadFormulary, readFormularyPack } from '../../seed/reference.js';
 import { canonicalJson, type PrescriptionDocument } from './document.js';
@@ -550,6 +551,53 @@ describe('immutability, cancel and replace', () => {
       payload: { reason: 'not mine' },
     });
     expect(byOther.statusCode).toBe(403);
+  });
+
+  it("keeps the consultation's mode and kind once a prescription is signed: the rules were checked against them", async () => {
+    const consultationId = await consultation('video');
+    const current = async () =>
+      (
+        await test.app.inject({
+          method: 'GET',
+          url: `/api/v1/consultations/${consultationId}`,
+          headers: doctor.staff.auth,
+        })
+      ).json<{ version: number; mode: string; consultationType: string; advice: string | null }>();
+    const record = async (payload: object) =>
+      test.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/consultations/${consultationId}/record`,
+        headers: doctor.staff.auth,
+        payload: { version: (await current()).version, ...payload },
+      });
+    // Before signing, the doctor may still correct them.
+    expect((await record({ mode: 'audio' })).statusCode).toBe(200);
+    expect((await record({ mode: 'video' })).statusCode).toBe(200);
+    await signed(consultationId);
+
+    const toAudio = await record({ mode: 'audio' });
+    expect(toAudio.statusCode, toAudio.body).toBe(409);
+    expect(issues(toAudio)[0]?.diagnostics).toMatch(/prescription has been signed.*can no longer change/);
+    const toFollowUp = await record({ consultationType: 'follow_up' });
+    expect(toFollowUp.statusCode, toFollowUp.body).toBe(409);
+    expect(issues(toFollowUp)[0]?.diagnostics).toMatch(/first or follow-up consultation can no longer change/);
+    const completing = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/consultations/${consultationId}/complete`,
+      headers: doctor.staff.auth,
+      payload: { mode: 'text', complaintText: 'Fever' },
+    });
+    expect(completing.statusCode, completing.body).toBe(409);
+    // The same values, and the rest of the record, still save.
+    const same = await record({ mode: 'video', consultationType: 'first', advice: 'Rest' });
+    expect(same.statusCode, same.body).toBe(200);
+    // And in SQL, past the service's check.
+    const repository = new ConsultationRepository(test.database.db);
+    expect(await repository.saveRecord(consultationId, doctor.practitionerId, null, { mode: 'audio' })).toBeUndefined();
+    expect(
+      await repository.saveRecord(consultationId, doctor.practitionerId, null, { consultationType: 'follow_up' }),
+    ).toBeUndefined();
+    expect(await current()).toMatchObject({ mode: 'video', consultationType: 'first' });
   });
 
   it('reports a doctor who is no longer active', async () => {
