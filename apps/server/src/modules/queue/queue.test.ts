@@ -432,6 +432,31 @@ describe('calling patients', () => {
     expect(noShow.json()).toMatchObject({ status: 'no_show', outcomeReason: 'no answer on video or phone' });
   });
 
+  it('refuses to recall a patient another doctor has called, who stays with that doctor', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const colleague = await doctorAt(opdId);
+    const token = (await take(await patient(), opdId)).json();
+    expect((await callNext(doctor, opdId)).json().token.id).toBe(token.id);
+    const taken = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/recall`,
+      headers: colleague.auth,
+      payload: {},
+    });
+    expect(taken.statusCode).toBe(403);
+    expect(taken.json().issue[0].diagnostics).toMatch(/Another doctor has this patient/);
+    const held = await test.app.inject({ method: 'GET', url: '/api/v1/me/opd-call', headers: doctor.auth });
+    expect(held.json().token).toMatchObject({ id: token.id, status: 'called' });
+    const own = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${token.id as string}/recall`,
+      headers: doctor.auth,
+      payload: {},
+    });
+    expect(own.json()).toMatchObject({ id: token.id, status: 'called' });
+  });
+
   it('transfers a waiting patient to another OPD keeping their arrival time', async () => {
     const from = await openOpd();
     const to = await openOpd();

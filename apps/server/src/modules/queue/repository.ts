@@ -315,6 +315,8 @@ export class QueueRepository {
       missedCalls: number;
       nextSessionAt: Date | null;
     }> = {},
+    /** Only when no doctor holds the token, or this one does. */
+    guard: { heldByNoneOr?: string } = {},
   ): Promise<(TokenRow & { patientName: string }) | undefined> {
     const columns: Record<string, string> = {
       practitionerId: 'practitioner_id',
@@ -334,10 +336,15 @@ export class QueueRepository {
       params.push(value);
       sets.push(`${columns[key] ?? key} = $${params.length}`);
     }
+    let where = 'id = $1 and status = any($2::text[])';
+    if (guard.heldByNoneOr !== undefined) {
+      params.push(guard.heldByNoneOr);
+      where += ` and (practitioner_id is null or practitioner_id = $${params.length})`;
+    }
     // The patient's name comes back with the change: the answer names them, without another query.
     const [row] = await this.db.query<TokenRow & { patientName: string }>(
       `with changed as (
-         update opd_tokens set ${sets.join(', ')} where id = $1 and status = any($2::text[]) returning *)
+         update opd_tokens set ${sets.join(', ')} where ${where} returning *)
        select ${COLUMNS}, (select name from patients where id = changed.patient_id) as "patientName" from changed`,
       params,
     );

@@ -408,14 +408,28 @@ export class QueueService {
     const now = this.clock.now();
     const token = await this.tokenForStaff(actor, tokenId);
     const doctor = await this.doctorAt(actor, token.opdId);
+    if (heldByAnother(token, doctor.practitionerId)) throw forbidden('Another doctor has this patient');
     if (doctor.held !== null && doctor.held.id !== token.id)
       throw conflict(`Finish token ${doctor.held.tokenNumber} first`);
-    const called = await this.repository.transition(token.id, ['waiting', 'called'], 'called', now, {
-      practitionerId: doctor.practitionerId,
-      calledAt: now,
-      callDeadline: new Date(now.getTime() + this.settings.callWindowSeconds * 1000),
-    });
-    if (called === undefined) throw conflict('This token is no longer waiting');
+    // Guarded in the update too: another doctor's call-next may have taken the token since it was read.
+    const called = await this.repository.transition(
+      token.id,
+      ['waiting', 'called'],
+      'called',
+      now,
+      {
+        practitionerId: doctor.practitionerId,
+        calledAt: now,
+        callDeadline: new Date(now.getTime() + this.settings.callWindowSeconds * 1000),
+      },
+      { heldByNoneOr: doctor.practitionerId },
+    );
+    if (called === undefined) {
+      const current = await this.repository.find(token.id);
+      if (current !== undefined && heldByAnother(current, doctor.practitionerId))
+        throw forbidden('Another doctor has this patient');
+      throw conflict('This token is no longer waiting');
+    }
     await this.record(actor, 'update', called, { status: 'called', recall: true });
     await this.notify(called, 'called');
     return only(await this.viewsFor([called], await this.opd(token.opdId)));
@@ -835,6 +849,15 @@ export class QueueService {
   ): Promise<void> {
     return this.audit.record(this.entry(actor, action, token, detail));
   }
+}
+
+/** A token called by, or in consultation with, a doctor other than this one. */
+function heldByAnother(token: Pick<TokenRow, 'status' | 'practitionerId'>, practitionerId: string): boolean {
+  return (
+    (token.status === 'called' || token.status === 'in_consultation') &&
+    token.practitionerId !== null &&
+    token.practitionerId !== practitionerId
+  );
 }
 
 function only<T>(items: T[]): T {
