@@ -7,6 +7,8 @@ import { launchChromium } from './browser.js';
  * Hub and spoke end to end on the demo network: the health officer (up.cho, on a phone-sized
  * page) registers a patient, records consent, vitals and a complaint, and sends; the hub doctor
  * (up.hubdoctor, elsewhere) takes it, advises, refers and rates; the officer sees it all back.
+ * The request asks for a live consultation: the doctor starts the video call from the case and
+ * the officer joins it from the request list (fake camera and microphone).
  */
 let server: RunningServer | undefined;
 let url: string;
@@ -16,7 +18,7 @@ beforeAll(async () => {
     server = await startServer({}, { storage: 'pglite' });
     url = server.url;
   } else url = process.env.E2E_URL;
-  browser = await launchChromium();
+  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
 });
 afterAll(async () => {
   await browser.close();
@@ -34,7 +36,8 @@ async function signIn(page: Page, login: string): Promise<void> {
 describe('Hub and spoke', () => {
   it('goes from the spoke to the hub and back: register, vitals, complaint, send; take, advise, refer, rate', async () => {
     const name = `Ramkali ${String(Date.now() % 100_000)}`;
-    const cho = await (await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-IN' })).newPage();
+    const media = { permissions: ['camera', 'microphone'], locale: 'en-IN' };
+    const cho = await (await browser.newContext({ viewport: { width: 360, height: 740 }, ...media })).newPage();
     await signIn(cho, 'up.cho');
     await cho.click('[data-testid=card-registerPatient-link]');
 
@@ -75,15 +78,14 @@ describe('Hub and spoke', () => {
     await cho.click('[data-testid=add-complaint-headache]');
     await cho.locator('[data-testid=complaint]', { hasText: 'Headache' }).waitFor();
     await expect.poll(() => cho.locator('[data-testid=triage]').textContent()).toContain('Emergency');
+    await cho.selectOption('#triage-mode', 'live');
     await cho.click('[data-testid=send]');
     const sent = cho.locator('[data-testid=spoke-request]', { hasText: name });
     await sent.waitFor();
     expect(await sent.getAttribute('data-status')).toBe('waiting');
 
     // The hub doctor takes it, reads the case, answers, refers and rates.
-    const doctor = await (
-      await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IN' })
-    ).newPage();
+    const doctor = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, ...media })).newPage();
     await signIn(doctor, 'up.hubdoctor');
     await doctor.click('[data-testid=card-queue-link]');
     await doctor.locator('[data-testid=hub-request]', { hasText: name }).waitFor();
@@ -92,6 +94,30 @@ describe('Hub and spoke', () => {
     await caseView.waitFor();
     await expect(caseView.textContent()).resolves.toContain(name);
     await expect(doctor.locator('[data-testid=case-vitals]').textContent()).resolves.toContain('BP 186/96');
+
+    // A live request: the doctor starts the call, the officer joins it from the request list.
+    await expect(doctor.locator('[data-testid=case-mode]').textContent()).resolves.toContain('Live video call');
+    await doctor.click('[data-testid=start-call]');
+    await doctor.waitForSelector('[data-testid=call][data-status=in-call]');
+    await cho.reload();
+    const taken = cho.locator('[data-testid=spoke-request]', { hasText: name });
+    await taken.locator('[data-testid=join-call]').click();
+    await cho.waitForSelector('[data-testid=call][data-status=in-call]');
+    // Each sees the other's (fake) camera: the remote video has frames of a size.
+    for (const page of [doctor, cho]) {
+      await expect
+        .poll(
+          () =>
+            page.evaluate(
+              () => document.querySelector<HTMLVideoElement>('[data-testid=remote-video]')?.videoWidth ?? 0,
+            ),
+          { timeout: 30_000 },
+        )
+        .toBeGreaterThan(0);
+    }
+    await expect(cho.locator('[data-testid=remote-peer]').textContent()).resolves.toContain('Doctor');
+    await cho.goBack();
+    await cho.locator('[data-testid=spoke-request]', { hasText: name }).waitFor();
     await doctor.fill('[data-testid=advice-input]', 'Amlodipine 5 mg daily; recheck pressure in 3 days.');
     await doctor.fill('#follow-up-days', '7');
     await doctor.click('[data-testid=answer]');

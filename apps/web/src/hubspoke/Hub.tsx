@@ -1,13 +1,16 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { api, ApiError, withQuery } from '../api';
 import { Field } from '../components/Field';
-import { Notice } from '../components/Notice';
+import { Loading, Notice } from '../components/Notice';
 import { Page } from '../components/Page';
 import { Select } from '../components/Select';
 import { PrescriptionPanel } from '../doctor/PrescriptionPanel';
 import { useApi } from '../useApi';
 import { useHubSpokeI18n } from './i18n';
 import type { RequestSummary, RequestView, Speciality } from './types';
+
+// The video call is its own chunk (shared with the OPD), fetched when a live case is opened.
+const CallPanel = lazy(() => import('../call/CallPanel'));
 
 interface Queue {
   waiting: RequestSummary[];
@@ -52,6 +55,7 @@ export function HubHome({ stateId }: { stateId: string | null }) {
       <p className="hs-row">
         <strong>{r.patientName}</strong>
         {r.urgency !== null && <span className={`hs-badge hs-${r.urgency}`}>{t(`urgency.${r.urgency}`)}</span>}
+        {r.mode === 'live' && <span className="hs-badge">{t('triage.live')}</span>}
         <span className="hs-muted">{t('hub.from', { spoke: r.spokeName })}</span>
       </p>
       <p>{r.complaints.map((c) => c.display).join(', ')}</p>
@@ -115,6 +119,7 @@ function Case(props: {
   const [referral, setReferral] = useState({ destinationId: '', reason: '', summary: '', urgency: 'urgent' });
   const [rating, setRating] = useState({ complete: true, appropriateSpeciality: true, neededVideo: false, reason: '' });
   const [decline, setDecline] = useState({ reason: 'not_my_speciality', specialityCode: '', text: '' });
+  const [inCall, setInCall] = useState(false);
   const destinations = useApi<{ items: { id: string; name: string; kind: string }[] }>(
     props.stateId === null
       ? null
@@ -160,6 +165,9 @@ function Case(props: {
         </h2>
         <p className="hs-muted">{t('hub.from', { spoke: r.spokeName })}</p>
         {r.urgency !== null && <span className={`hs-badge hs-${r.urgency}`}>{t(`urgency.${r.urgency}`)}</span>}
+        <span className="hs-badge" data-testid="case-mode">
+          {t(r.mode === 'live' ? 'triage.live' : 'triage.async')}
+        </span>
         <p data-testid="case-vitals">{vitals.join(' · ')}</p>
         {r.redFlagFindings.length > 0 && (
           <ul className="hs-red">
@@ -190,6 +198,26 @@ function Case(props: {
         </ul>
       </section>
       <Timeline patientId={r.patientId} requestId={r.id} />
+
+      {r.mode === 'live' && r.status === 'taken' && r.consultationId !== null && (
+        // A live request: the officer and the patient join from the spoke (their list offers the call).
+        <section className="hs-section" data-testid="hub-call">
+          {inCall ? (
+            <>
+              <Suspense fallback={<Loading />}>
+                <CallPanel consultationId={r.consultationId} />
+              </Suspense>
+              <button type="button" className="button button-secondary" onClick={() => setInCall(false)}>
+                {t('call.hide')}
+              </button>
+            </>
+          ) : (
+            <button type="button" className="button" onClick={() => setInCall(true)} data-testid="start-call">
+              {t('call.start')}
+            </button>
+          )}
+        </section>
+      )}
 
       {r.status === 'taken' && (
         <section className="hs-section" aria-labelledby="hub-answer">

@@ -4,6 +4,7 @@ import { api, ApiError, withQuery } from '../api';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { Page } from '../components/Page';
+import { Link } from '../router';
 import { Select } from '../components/Select';
 import { useApi } from '../useApi';
 import { useHubSpokeI18n } from './i18n';
@@ -105,6 +106,14 @@ function RequestItem({ request: r, t }: { request: RequestSummary; t: T }) {
       </p>
       {r.hubName !== null && <p>{t('list.hub', { hub: r.hubName })}</p>}
       {r.practitionerName !== null && <p>{t('list.doctor', { doctor: r.practitionerName })}</p>}
+      {r.mode === 'live' && r.status === 'taken' && r.consultationId !== null && (
+        // The hub doctor has the case: the officer brings the patient into the call.
+        <p>
+          <Link to={`/call/${r.consultationId}`} className="button" data-testid="join-call">
+            {t('call.join')}
+          </Link>
+        </p>
+      )}
       {r.advice !== null && (
         <div className="hs-advice">
           <h3>{t('list.advice')}</h3>
