@@ -411,6 +411,43 @@ describe('routing', () => {
     expect(moved.events.at(-1)).toMatchObject({ kind: 'overflowed', detail: { reason: 'nobody available' } });
   });
 
+  it('moves a request off an unstaffed hub forward, with its next overflow time, and back only when nobody later is there', async () => {
+    const hubs = [await hub(), await hub(), await hub(), await hub()];
+    const [a, b, c, d] = hubs as [string, string, string, string];
+    const { officer } = await spoke({ general_medicine: hubs });
+    const doctors = await Promise.all(hubs.map((h) => hubDoctor(h, ['general_medicine'], { onShift: true })));
+    const { request } = await draft(officer);
+    expect((await send(officer, request.id)).json<RequestBody>().hubId).toBe(a);
+    const at = async () => (await call(officer, 'GET', `/api/v1/hubspoke/requests/${request.id}`)).json<RequestBody>();
+    minutes(16);
+    await test.app.services.hubSpoke.sweep();
+    expect((await at()).hubId).toBe(b);
+
+    // Nobody at B: on to C (not back to A, which it left), and it overflows from C in time.
+    await call(doctors[1] as Doctor, 'PUT', '/api/v1/me/availability', { status: 'off_shift' });
+    minutes(1);
+    await test.app.services.hubSpoke.sweep();
+    expect((await at()).hubId).toBe(c);
+    minutes(14);
+    await test.app.services.hubSpoke.sweep();
+    expect((await at()).hubId).toBe(c);
+    minutes(2);
+    await test.app.services.hubSpoke.sweep();
+    expect((await at()).hubId).toBe(d);
+
+    // Nobody at D, the last hub, nor anywhere later: back to the first earlier hub with someone,
+    // where it stays (no overflow time) rather than shuttling between hubs.
+    await call(doctors[3] as Doctor, 'PUT', '/api/v1/me/availability', { status: 'off_shift' });
+    minutes(1);
+    await test.app.services.hubSpoke.sweep();
+    const back = await at();
+    expect(back.hubId).toBe(a);
+    expect(back.events.at(-1)).toMatchObject({ kind: 'overflowed', detail: { from: d, back: true } });
+    minutes(16);
+    await test.app.services.hubSpoke.sweep();
+    expect((await at()).hubId).toBe(a);
+  });
+
   it('hands out urgent requests first, and only to doctors of the hub pool and speciality', async () => {
     const hubId = await hub();
     const member = await createFacility(test, UP.stateId, UP.districtId, 'referral');

@@ -968,8 +968,16 @@ export class HubSpokeService {
 
   /**
    * Requests waiting at a hub where nobody is available now (the doctors left, or went on a
-   * break) move to the first hub of their route that has someone, instead of waiting for the
-   * overflow time, or for ever at the last hub of the route.
+   * break) move on instead of waiting for the overflow time, or for ever at the last hub of the
+   * route: to the next hub of the route after this one that has someone, with a fresh overflow
+   * time (the state's setting; none at the last hub), as an overflow would.
+   *
+   * They never go back to a hub earlier in the route (one they left, or skipped when sent because
+   * nobody was there) while a later one has someone. Only when none does do they go back, to the
+   * first earlier hub that has someone, as a last resort better than a hub with nobody; there
+   * they get no overflow time, because overflowing would only send them forward again to the
+   * hubs with nobody, and back, every few minutes. Should that hub empty too, this sweep moves
+   * them again, forward first.
    */
   private async leaveUnstaffedHubs(now: Date): Promise<number> {
     const waitingHubs = await this.repository.hubsWithWaiting();
@@ -980,19 +988,32 @@ export class HubSpokeService {
     if (unstaffed.length === 0) return 0;
     const requests = await this.repository.waitingAt(unstaffed, 500);
     const routePools = await this.repository.pools([...new Set(requests.flatMap((r) => r.routeHubs))]);
+    const settings = new Map<string, HubSpokeSettings>();
     let moved = 0;
     for (const request of requests) {
       if (request.hubId === null) continue;
-      let target: string | undefined;
-      for (const hubId of request.routeHubs) {
-        if (hubId === request.hubId) continue;
-        if (await this.anyoneAvailable(routePools.get(hubId) ?? [hubId], now)) {
-          target = hubId;
-          break;
-        }
-      }
+      const here = request.routeHubs.indexOf(request.hubId);
+      const staffed = async (index: number) => {
+        const hubId = request.routeHubs[index] as string;
+        return hubId !== request.hubId && (await this.anyoneAvailable(routePools.get(hubId) ?? [hubId], now));
+      };
+      let target: number | undefined;
+      for (let index = here + 1; index < request.routeHubs.length && target === undefined; index += 1)
+        if (await staffed(index)) target = index;
+      const back = target === undefined;
+      for (let index = 0; index < here && target === undefined; index += 1) if (await staffed(index)) target = index;
       if (target === undefined) continue;
-      const row = await this.repository.moveTo(request.id, request.hubId, target, null, now);
+      const targetHub = request.routeHubs[target] as string;
+      let overflowAt: Date | null = null;
+      if (!back && target + 1 < request.routeHubs.length) {
+        let state = settings.get(request.stateId);
+        if (state === undefined) {
+          state = await this.repository.settings(request.stateId);
+          settings.set(request.stateId, state);
+        }
+        overflowAt = new Date(now.getTime() + state.overflowMinutes * 60_000);
+      }
+      const row = await this.repository.moveTo(request.id, request.hubId, targetHub, overflowAt, now);
       if (row === undefined) continue;
       moved += 1;
       await this.repository.addEvent({
@@ -1000,8 +1021,8 @@ export class HubSpokeService {
         at: now,
         kind: 'overflowed',
         actorUserId: null,
-        hubId: target,
-        detail: { reason: 'nobody available', from: request.hubId },
+        hubId: targetHub,
+        detail: { reason: 'nobody available', from: request.hubId, ...(back ? { back: true } : {}) },
       });
       await this.notify(row);
     }
