@@ -402,6 +402,16 @@ async function callScenario(
       `${patientServer.url}/api/v1/consultations/${consultationId}/call`,
     )
   ).participantId;
+  // ICE restarts so far (hearing of a peer twice is none): the recovery below must add its own.
+  const restartsOf = async () => {
+    const counts = await Promise.all(
+      [patientPage, doctorPage, specialistPage].map((page) =>
+        page.getAttribute('[data-testid=call]', 'data-ice-restarts').then(Number),
+      ),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  };
+  const restartsBefore = await restartsOf();
   await patient.setOffline(true);
   await doctorPage.waitForSelector(`[data-testid=remote-peer][data-peer="${patientPeer}"][data-state=away]`);
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -409,12 +419,9 @@ async function callScenario(
   await patient.setOffline(false);
   await doctorPage.waitForSelector(`[data-testid=remote-peer][data-peer="${patientPeer}"]:not([data-state=away])`);
   await patientPage.waitForSelector('[data-testid=call][data-status=in-call]');
-  const restarts = await Promise.all(
-    [patientPage, doctorPage, specialistPage].map((page) =>
-      page.getAttribute('[data-testid=call]', 'data-ice-restarts').then(Number),
-    ),
-  );
-  expect(restarts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  // The patient's network came back: its links restart ICE (counted where the new offer is made).
+  await expect.poll(restartsOf, { timeout: 10_000 }).toBeGreaterThan(restartsBefore);
+  console.log(`ICE restarts: ${String(restartsBefore)} before the drop, ${String(await restartsOf())} after`);
   await expectFlowing(patientPage, 2);
   await expectFlowing(doctorPage, 2);
   // The patient never left the consultation: its token is still in consultation.

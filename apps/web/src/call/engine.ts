@@ -336,8 +336,10 @@ export class CallEngine {
     socket.close();
     for (const link of this.links.values()) {
       if (link.state !== 'connected') link.state = 'reconnecting';
-      // An offer sent on a lost socket is lost too: the next restart must not wait for its answer.
+      // An offer sent on a lost socket is lost too: the next restart must not wait for its answer,
+      // and a negotiation it left half done is made again once the socket is back.
       link.lastOfferAt = 0;
+      if (link.pc.signalingState !== 'stable') link.needsRestart = true;
     }
     this.refreshPeers();
     this.retryLater();
@@ -385,17 +387,23 @@ export class CallEngine {
     this.update({ status });
   }
 
-  /** The browser says the network is back (often a different one): signal again at once and restart ICE. */
+  /**
+   * The browser says the network is back (often a different one): signal again at once and restart
+   * ICE, now if the socket is up, else when it is back (an offer now would go nowhere).
+   */
   private readonly onOnline = () => {
     this.failures = 0;
+    if (this.socket?.readyState === WebSocket.OPEN) {
+      // The socket may have died with the old network without a word: check it now.
+      this.checkSocket();
+      for (const link of this.links.values()) this.restart(link);
+      return;
+    }
+    for (const link of this.links.values()) link.needsRestart = true;
     if (this.socket === null) {
       window.clearTimeout(this.reconnectTimer);
       void this.connect();
-    } else {
-      // The socket may have died with the old network without a word: check it now.
-      this.checkSocket();
     }
-    for (const link of this.links.values()) this.restart(link);
   };
 
   /** A phone that lost its link often keeps a dead socket for minutes: drop it and start again (at once when online). */
@@ -438,8 +446,11 @@ export class CallEngine {
   }
 
   /**
-   * A participant is (again) in the room. Someone new, or the same page coming back after a drop
-   * (same session): then the link is kept and ICE restarted. A new session lost its state: start over.
+   * A participant is (again) in the room. Someone new; or someone we have a link to: heard of twice
+   * (the welcome and their peer-joined, when both join at once), or the same page coming back
+   * after a drop (same session). Then the link is kept, and ICE restarted only if the link is down,
+   * or on our welcome if it must be (a negotiation cut short with a socket, or our network changed).
+   * A new session lost its state: start over.
    */
   private meet(peer: Peer, fromWelcome: boolean): void {
     const self = this.view.self;
@@ -453,10 +464,11 @@ export class CallEngine {
     }
     if (link !== undefined) {
       window.clearTimeout(link.awayTimer);
-      if (link.state === 'away') link.state = 'reconnecting';
-      // After our own socket came back (welcome) or theirs did (joined), the path may have changed.
-      if (link.offerer) this.restart(link);
-      else if (fromWelcome) this.signal(peer.id, { restart: true });
+      // Their signalling was gone, but the media may have kept flowing all along.
+      if (link.state === 'away') link.state = link.iceUp() ? 'connected' : 'reconnecting';
+      // Connected, or still being made: nothing failed, nothing to restart.
+      const down = link.state !== 'connected' && link.state !== 'connecting';
+      if (down || (fromWelcome && link.needsRestart)) this.restart(link);
       this.refreshPeers();
       return;
     }
@@ -468,7 +480,10 @@ export class CallEngine {
     const self = this.view.self;
     if (self === undefined) throw new Error('a link before the welcome');
     const link = new Link(peer, self.id < peer.id, this.credentials?.iceServers ?? [], this.view.local, {
-      signal: (data) => this.signal(peer.id, data),
+      signal: (data) => {
+        // A description that could not be sent leaves the negotiation half done: redo it when the socket is back.
+        if (!this.signal(peer.id, data) && 'description' in data) link.needsRestart = true;
+      },
       changed: () => this.refreshPeers(),
       failed: () => this.restart(link),
       message: (data) => this.onChannelMessage(peer, data),
@@ -492,10 +507,11 @@ export class CallEngine {
   private restart(link: Link): void {
     if (link.offerer) {
       if (link.pc.signalingState !== 'stable' && Date.now() - link.lastOfferAt < RESTART_AFTER_MS) return;
+      link.needsRestart = false;
       this.update({ iceRestarts: this.view.iceRestarts + 1 });
       void link.offer(true);
     } else {
-      this.signal(link.peer.id, { restart: true });
+      link.needsRestart = !this.signal(link.peer.id, { restart: true });
     }
   }
 
@@ -519,8 +535,11 @@ export class CallEngine {
     }
   }
 
-  private signal(to: string, data: SignalData): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'signal', to, data }));
+  /** Sends to another participant over the socket; false when there is no open socket to send on. */
+  private signal(to: string, data: SignalData): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify({ type: 'signal', to, data }));
+    return true;
   }
 
   private onChannelMessage(peer: Peer, data: string | ArrayBuffer): void {
@@ -621,6 +640,8 @@ class Link {
   lowFromRemote = false;
   awayTimer: number | undefined;
   lastOfferAt = 0;
+  /** Its negotiation was cut short by a lost socket, or the network changed: restart ICE once we can signal. */
+  needsRestart = false;
   incoming: { id: string; name: string; type: string; chunks: ArrayBuffer[] } | undefined;
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private tracksAdded = false;
@@ -655,6 +676,11 @@ class Link {
       this.pc.addTransceiver(video ?? 'video', { direction: 'sendrecv', streams: local ? [local] : [] });
       this.tracksAdded = true;
     }
+  }
+
+  iceUp(): boolean {
+    const ice = this.pc.iceConnectionState;
+    return ice === 'connected' || ice === 'completed';
   }
 
   private onIceState(): void {
