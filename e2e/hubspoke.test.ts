@@ -101,6 +101,7 @@ describe('Hub and spoke', () => {
     await doctor.waitForSelector('[data-testid=call][data-status=in-call]');
     await cho.reload();
     const taken = cho.locator('[data-testid=spoke-request]', { hasText: name });
+    const consultationId = (await taken.locator('[data-testid=join-call]').getAttribute('href'))?.split('/').pop();
     await taken.locator('[data-testid=join-call]').click();
     await cho.waitForSelector('[data-testid=call][data-status=in-call]');
     // Each sees the other's (fake) camera: the remote video has frames of a size.
@@ -122,6 +123,24 @@ describe('Hub and spoke', () => {
     await doctor.fill('#follow-up-days', '7');
     await doctor.click('[data-testid=answer]');
     await doctor.locator('text=Answered').first().waitFor();
+    // A prescription for the case (the panel itself is tested with the OPD), signed through the API.
+    const found = await doctor.request.get(`${url}/api/v1/formulary/medicines?q=paracet&limit=5`);
+    const medicine = ((await found.json()) as { items: { code: string; strengths: string[] }[] }).items[0];
+    const signed = await doctor.request.post(`${url}/api/v1/consultations/${String(consultationId)}/prescriptions`, {
+      data: {
+        items: [
+          {
+            medicineCode: medicine?.code,
+            strength: medicine?.strengths[0],
+            dose: { value: 1, unit: 'tablet' },
+            frequency: 'thrice_daily',
+            timing: 'after_food',
+            duration: { value: 3, unit: 'days' },
+          },
+        ],
+      },
+    });
+    expect(signed.status(), await signed.text()).toBe(201);
     await doctor.waitForSelector('#refer-destination option:nth-child(2)', { state: 'attached' });
     await doctor.selectOption('#refer-destination', { index: 1 });
     await doctor.fill('#refer-reason', 'Hypertensive urgency');
@@ -146,6 +165,7 @@ describe('Hub and spoke', () => {
     await answered.locator('[data-testid=advice]').waitFor();
     expect(await answered.getAttribute('data-status')).toBe('answered');
     await expect(answered.locator('[data-testid=advice]').textContent()).resolves.toContain('Amlodipine');
+    await expect(answered.locator('[data-testid=spoke-prescriptions]').textContent()).resolves.toContain('Paracetamol');
     await expect(answered.locator('[data-testid=follow-up]').textContent()).resolves.toContain('Follow-up on');
     await expect(answered.locator('[data-testid=referral]').textContent()).resolves.toContain('sent');
     await expect(answered.locator('[data-testid=feedback]').textContent()).resolves.toContain('Complete: no');

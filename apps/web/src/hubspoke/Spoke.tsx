@@ -120,6 +120,9 @@ function RequestItem({ request: r, t }: { request: RequestSummary; t: T }) {
           <p data-testid="advice">{r.advice}</p>
         </div>
       )}
+      {(r.status === 'taken' || r.status === 'answered') && r.consultationId !== null && (
+        <HubPrescriptions consultationId={r.consultationId} t={t} />
+      )}
       {r.followUp !== null && <p data-testid="follow-up">{t('list.followUp', { date: date(r.followUp.dueDate) })}</p>}
       {r.referralStatus !== null && <p data-testid="referral">{t('list.referral', { status: r.referralStatus })}</p>}
       {r.feedback !== null && (
@@ -134,6 +137,36 @@ function RequestItem({ request: r, t }: { request: RequestSummary; t: T }) {
         </div>
       )}
     </li>
+  );
+}
+
+interface SignedPrescription {
+  id: string;
+  status: 'active' | 'cancelled';
+  pdfUrl: string;
+  document: { items: { name: string; strength: string | null }[] };
+}
+
+/** The hub doctor's prescriptions for the case (a cancelled one drops out), to print or show. */
+function HubPrescriptions({ consultationId, t }: { consultationId: string; t: T }) {
+  const list = useApi<{ items: SignedPrescription[] }>(
+    `/api/v1/consultations/${encodeURIComponent(consultationId)}/prescriptions`,
+  );
+  const active = (list.data?.items ?? []).filter((rx) => rx.status === 'active');
+  if (active.length === 0) return null;
+  return (
+    <div data-testid="spoke-prescriptions">
+      <h3>{t('list.prescription')}</h3>
+      {active.map((rx) => (
+        <p key={rx.id}>
+          {rx.document.items.map((item) => `${item.name} ${item.strength ?? ''}`.trim()).join(', ')}{' '}
+          <a href={rx.pdfUrl} download data-testid="spoke-prescription-pdf">
+            {t('list.prescriptionPdf')}
+          </a>{' '}
+          · <Link to={`/rx/${rx.id}`}>{t('list.prescriptionCheck')}</Link>
+        </p>
+      ))}
+    </div>
   );
 }
 

@@ -105,6 +105,9 @@ export const hubSpokeEn = {
   'list.appropriate': 'Right speciality: {answer}',
   'list.video': 'Needed video: {answer}',
   'list.referral': 'Referral: {status}',
+  'list.prescription': 'Prescription',
+  'list.prescriptionPdf': 'PDF to print',
+  'list.prescriptionCheck': 'Check it',
   'list.yes': 'yes',
   'list.no': 'no',
 
