@@ -65,7 +65,7 @@ export const doctorEn = {
   'call.lapsed': 'Token {number} did not join after two calls, so the token has ended.',
   'call.recall': 'Call again',
   'call.skip': 'Skip for now',
-  'call.skipped': 'Token {number} keeps their place and will be called again soon.',
+  'call.skipped': 'Token {number} goes back behind the next patient and will be called again after them.',
   'call.noShow': 'Did not come',
   'call.reason': 'Why? (required)',
   'call.reasonHint': 'For example: no answer after two calls.',

@@ -106,7 +106,7 @@ export const opdEn = {
   'wait.safe': 'Your token is safe.',
   'wait.reconnecting': 'We are reconnecting.',
   'wait.missed': 'You missed the call. We will call you once more: keep this page open.',
-  'wait.skipped': 'The doctor will call you again soon. Your place is kept.',
+  'wait.skipped': 'The doctor will call you again soon, right after the next patient.',
   'wait.transferred': 'The doctor moved you to {opd}. Your place is kept.',
   'wait.notify': 'Ring my phone when it is my turn',
   'wait.nextTitle': 'What happens next',

@@ -403,7 +403,7 @@ describe('calling patients', () => {
     ).toBe(404);
   });
 
-  it('skips a patient without losing their place, recalls them, and records a no-show with its reason', async () => {
+  it('skips a patient to just behind the next one waiting, recalls them, and records a no-show with its reason', async () => {
     const opdId = await openOpd();
     const doctor = await doctorAt(opdId);
     const first = (await take(await patient(), opdId)).json();
@@ -415,7 +415,7 @@ describe('calling patients', () => {
       headers: doctor.auth,
       payload: {},
     });
-    expect(skipped.json()).toMatchObject({ status: 'waiting', ahead: 0 });
+    expect(skipped.json()).toMatchObject({ status: 'waiting', ahead: 1 });
     const recalled = await test.app.inject({
       method: 'POST',
       url: `/api/v1/opd/tokens/${first.id as string}/recall`,
@@ -430,6 +430,47 @@ describe('calling patients', () => {
       payload: { reason: 'no answer on video or phone' },
     });
     expect(noShow.json()).toMatchObject({ status: 'no_show', outcomeReason: 'no answer on video or phone' });
+  });
+
+  it('lets the next patient be called after a skip, and calls the skipped one right after them', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const colleague = await doctorAt(opdId);
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      tokens.push((await take(await patient(), opdId)).json().id as string);
+      minutes(1);
+    }
+    const [a, b, c] = tokens as [string, string, string, string];
+    expect((await callNext(doctor, opdId)).json().token.id).toBe(a);
+    const skip = await test.app.inject({
+      method: 'POST',
+      url: `/api/v1/opd/tokens/${a}/skip`,
+      headers: doctor.auth,
+      payload: {},
+    });
+    expect(skip.statusCode).toBe(200);
+    // The doctor who skipped is handed someone else; the skipped patient is next, ahead of later arrivals.
+    expect((await callNext(doctor, opdId)).json().token.id).toBe(b);
+    expect((await callNext(colleague, opdId)).json().token.id).toBe(a);
+    const queue = await test.app.inject({ method: 'GET', url: `/api/v1/opd/${opdId}/queue`, headers: doctor.auth });
+    expect(queue.json().items[0].id).toBe(c);
+  });
+
+  it('never moves a skipped patient ahead of their own place', async () => {
+    const opdId = await openOpd();
+    const doctor = await doctorAt(opdId);
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      tokens.push((await take(await patient(), opdId)).json().id as string);
+      minutes(1);
+    }
+    const [a, b, c] = tokens as [string, string, string];
+    // The doctor calls the last one out of turn, then skips them: they go back to their own place.
+    await test.app.inject({ method: 'POST', url: `/api/v1/opd/tokens/${c}/recall`, headers: doctor.auth, payload: {} });
+    await test.app.inject({ method: 'POST', url: `/api/v1/opd/tokens/${c}/skip`, headers: doctor.auth, payload: {} });
+    const queue = await test.app.inject({ method: 'GET', url: `/api/v1/opd/${opdId}/queue`, headers: doctor.auth });
+    expect(queue.json().items.map((t: { id: string }) => t.id)).toEqual([a, b, c]);
   });
 
   it('refuses to recall a patient another doctor has called, who stays with that doctor', async () => {

@@ -351,6 +351,27 @@ export class QueueRepository {
     return row;
   }
 
+  /**
+   * Puts a called token back in the queue just behind the first one waiting, so that the next
+   * call hands out someone else and the one after calls this patient; never ahead of their own
+   * place. One statement, so a call made meanwhile cannot be overtaken twice.
+   */
+  async skip(id: string, at: Date): Promise<(TokenRow & { patientName: string }) | undefined> {
+    const [row] = await this.db.query<TokenRow & { patientName: string }>(
+      `with changed as (
+         update opd_tokens t set status = 'waiting', practitioner_id = null, called_at = null, call_deadline = null,
+           updated_at = $2,
+           queue_at = greatest(t.queue_at, coalesce(
+             (select n.queue_at + interval '1 millisecond' from opd_tokens n
+              where n.opd_id = t.opd_id and n.status = 'waiting' order by n.queue_at, n.token_number limit 1),
+             t.queue_at))
+         where t.id = $1 and t.status = 'called' returning t.*)
+       select ${COLUMNS}, (select name from patients where id = changed.patient_id) as "patientName" from changed`,
+      [id, at],
+    );
+    return row;
+  }
+
   /** Calls whose window has passed. */
   expiredCalls(now: Date, limit: number): Promise<TokenRow[]> {
     return this.db.query<TokenRow>(

@@ -435,16 +435,13 @@ export class QueueService {
     return only(await this.viewsFor([called], await this.opd(token.opdId)));
   }
 
-  /** Passes a called patient for now; they keep their place and are called again soon. */
+  /**
+   * Passes a called patient for now: they go back just behind the next patient waiting, so the
+   * doctor's next call hands out someone else and the call after that is theirs again (never
+   * further back than their own place). Skipping again moves them back by one more each time.
+   */
   async skip(actor: Actor, tokenId: string): Promise<TokenView> {
-    return this.staffTransition(
-      actor,
-      tokenId,
-      ['called'],
-      'waiting',
-      { practitionerId: null, calledAt: null, callDeadline: null },
-      'skipped',
-    );
+    return this.staffChange(actor, tokenId, 'waiting', 'skipped', (token, at) => this.repository.skip(token.id, at));
   }
 
   async noShow(actor: Actor, tokenId: string, reason: string): Promise<TokenView> {
@@ -727,13 +724,26 @@ export class QueueService {
     set: Parameters<QueueRepository['transition']>[4],
     event: TokenEvent,
   ): Promise<TokenView> {
+    return this.staffChange(actor, tokenId, to, event, (token, at) =>
+      this.repository.transition(token.id, from, to, at, set),
+    );
+  }
+
+  /** A staff member's change to a token (a doctor's only when no other doctor holds it), recorded and told. */
+  private async staffChange(
+    actor: Actor,
+    tokenId: string,
+    to: TokenStatus,
+    event: TokenEvent,
+    change: (token: TokenRow, at: Date) => Promise<(TokenRow & { patientName: string }) | undefined>,
+  ): Promise<TokenView> {
     const token = await this.tokenForStaff(actor, tokenId);
     if (actor.principal.roles.every((r) => r.role === 'opd_doctor')) {
       const doctor = await this.practitionerOf(actor.principal.userId);
       if (token.practitionerId !== null && token.practitionerId !== doctor?.id)
         throw forbidden('Another doctor has this patient');
     }
-    const changed = await this.repository.transition(token.id, from, to, this.clock.now(), set);
+    const changed = await change(token, this.clock.now());
     if (changed === undefined)
       throw conflict(`This token is ${token.status.replace('_', ' ')} and cannot be changed that way`);
     await Promise.all([this.record(actor, 'update', changed, { status: to }), this.notify(changed, event)]);
