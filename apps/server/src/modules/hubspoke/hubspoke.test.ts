@@ -201,6 +201,35 @@ describe('at the spoke', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('registers one patient when two registrations race with the same ABHA number; the other answers 409 and creates nothing', async () => {
+    const { officer } = await spoke({ general_medicine: [await hub()] });
+    const { officer: otherOfficer } = await spoke({ general_medicine: [await hub()] });
+    const ids = [randomUUID(), randomUUID()];
+    const results = await Promise.all(
+      [officer, otherOfficer].map((who, i) =>
+        call(who, 'POST', '/api/v1/spoke/patients', {
+          id: ids[i],
+          name: 'Geeta Kumari',
+          sex: 'female',
+          age: 28,
+          abhaNumber: '91-1111-2222-3333',
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const lost = results.findIndex((r) => r.statusCode === 409);
+    expect(results[lost]?.json<{ resourceType: string; issue: { expression?: string[] }[] }>()).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ expression: ['body.abhaNumber'] }],
+    });
+    const stored = await test.database.db.query<{ id: string }>('select id from patients where id = any($1::uuid[])', [
+      ids,
+    ]);
+    expect(stored.map((p) => p.id)).toEqual([ids[1 - lost]]);
+    const found = await call(officer, 'GET', '/api/v1/spoke/patients/find?abhaNumber=91111122223333');
+    expect(found.json<{ matches: { id: string }[] }>().matches.map((m) => m.id)).toEqual([ids[1 - lost]]);
+  });
+
   it('shows red flags and BMI at once, suggests triage, and refuses to send an incomplete request naming what is missing', async () => {
     const { officer } = await spoke({ general_medicine: [await hub()] });
     const registered = await call(officer, 'POST', '/api/v1/spoke/patients', {

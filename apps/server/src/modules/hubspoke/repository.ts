@@ -293,15 +293,28 @@ export class HubSpokeRepository {
     return row?.patientId;
   }
 
-  /** Stores an identifier; false when another patient holds it already. */
-  async addIdentifier(patientId: string, kind: 'abha_number' | 'abha_address', value: string): Promise<boolean> {
-    const rows = await this.db.query(
+  /**
+   * Stores an identifier; false when another patient holds it already. In the patient's insert
+   * transaction (`db`), a racing registration's uncommitted claim is waited for (unique index on
+   * kind and value), then seen: one of the two gets false.
+   */
+  async addIdentifier(
+    patientId: string,
+    kind: 'abha_number' | 'abha_address',
+    value: string,
+    db: Queryable = this.db,
+  ): Promise<boolean> {
+    const rows = await db.query(
       `insert into patient_identifiers (patient_id, kind, value) values ($1, $2, $3)
        on conflict do nothing returning patient_id`,
       [patientId, kind, value],
     );
     if (rows.length === 1) return true;
-    return (await this.patientByIdentifier(kind, value)) === patientId;
+    const [holder] = await db.query<{ patientId: string }>(
+      'select patient_id as "patientId" from patient_identifiers where kind = $1 and value = $2',
+      [kind, value],
+    );
+    return holder?.patientId === patientId;
   }
 
   /** Patients who may be the one asked for: same mobile, or a similar name near the year of birth. */

@@ -239,28 +239,39 @@ export class HubSpokeService {
     if (input.birthYear === undefined && input.age === undefined)
       issues.push({ field: 'body.birthYear', message: 'Give the year of birth or the age' });
     if (issues.length > 0) throw invalidFields(issues);
-    for (const [kind, value, field] of [
+    const identifiers = [
       ['abha_number', abhaNumber, 'body.abhaNumber'],
       ['abha_address', abhaAddress, 'body.abhaAddress'],
-    ] as const) {
+    ] as const;
+    for (const [kind, value, field] of identifiers) {
       if (value === undefined) continue;
       const holder = await this.repository.patientByIdentifier(kind, value);
       if (holder !== undefined && holder !== input.id)
         throw conflict(`This ${kind.replace('_', ' ')} belongs to a registered patient; find them instead`, field);
     }
     const year = input.birthYear ?? new Date(this.clock.now().getTime()).getUTCFullYear() - (input.age ?? 0);
-    const { patient, created } = await this.patients.register(actor, {
-      id: input.id,
-      stateId: spoke.stateId,
-      districtId: spoke.districtId,
-      name: input.name,
-      sex: input.sex,
-      birthYear: year,
-      mobile: input.mobile ?? null,
-      village: input.village?.trim() ?? null,
-    });
-    if (abhaNumber !== undefined) await this.repository.addIdentifier(patient.id, 'abha_number', abhaNumber);
-    if (abhaAddress !== undefined) await this.repository.addIdentifier(patient.id, 'abha_address', abhaAddress);
+    // The patient and their ABHA ids are written in one transaction: a registration that loses a
+    // race for the same ABHA id (the check above passed for both) creates nothing and answers 409.
+    const { patient, created } = await this.patients.register(
+      actor,
+      {
+        id: input.id,
+        stateId: spoke.stateId,
+        districtId: spoke.districtId,
+        name: input.name,
+        sex: input.sex,
+        birthYear: year,
+        mobile: input.mobile ?? null,
+        village: input.village?.trim() ?? null,
+      },
+      async (tx, patientId) => {
+        for (const [kind, value, field] of identifiers) {
+          if (value === undefined) continue;
+          if (!(await this.repository.addIdentifier(patientId, kind, value, tx)))
+            throw conflict(`This ${kind.replace('_', ' ')} belongs to a registered patient; find them instead`, field);
+        }
+      },
+    );
     return { patient: { ...patient, ...(await this.repository.identifiers([patient.id])).get(patient.id) }, created };
   }
 

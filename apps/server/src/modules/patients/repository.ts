@@ -42,9 +42,18 @@ const COLUMNS = `id, state_id as "stateId", district_id as "districtId", account
 export class PatientRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inserts unless the id exists; returns whether it was inserted. */
-  insert(patient: NewPatientRow): Promise<boolean> {
-    return insertPatient(this.db, patient);
+  /**
+   * Inserts unless the id exists; returns whether it was inserted. With `alongside`, a new patient's
+   * insert and `alongside` run in one transaction: when it throws, no patient is inserted. A retry
+   * of an existing id does not run it (the first insert did).
+   */
+  insert(patient: NewPatientRow, alongside?: (tx: Queryable) => Promise<void>): Promise<boolean> {
+    if (alongside === undefined) return insertPatient(this.db, patient);
+    return this.db.transaction(async (tx) => {
+      const inserted = await insertPatient(tx, patient);
+      if (inserted) await alongside(tx);
+      return inserted;
+    });
   }
 
   /**

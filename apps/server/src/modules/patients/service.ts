@@ -4,6 +4,7 @@ import type { Actor } from '../../platform/auth.js';
 import { actingRole, assertInScope, inScope, scopeFor } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, badRequest, conflict, invalidFields, notFound, unprocessable } from '../../platform/errors.js';
+import type { Queryable } from '../../platform/db/database.js';
 import type { AuditAction, AuditRecorder } from '../audit/index.js';
 import { baseMediaType, isAcceptedMediaType, sniffMediaType, type FileStore, type StoredFile } from '../files/index.js';
 import type { GeographyService } from '../geography/index.js';
@@ -92,24 +93,36 @@ export class PatientService {
 
   // ---- Staff ---------------------------------------------------------------------------------
 
-  async register(actor: Actor, input: NewPatient): Promise<{ patient: PatientRow; created: boolean }> {
+  /**
+   * Registers a patient; a retry with the same id returns the record. `alongside` writes what must
+   * exist with a new patient or not at all (a module's identifiers), in the insert's transaction:
+   * when it throws, nothing is registered and its error is the answer.
+   */
+  async register(
+    actor: Actor,
+    input: NewPatient,
+    alongside?: (tx: Queryable, patientId: string) => Promise<void>,
+  ): Promise<{ patient: PatientRow; created: boolean }> {
     const scope = scopeFor(actor.principal, PATIENT_STAFF);
     assertInScope(scope, input.stateId);
     await this.checkPlace(input.stateId, input.districtId ?? null);
     const id = input.id ?? randomUUID();
-    const created = await this.repository.insert({
-      id,
-      stateId: input.stateId,
-      districtId: input.districtId ?? null,
-      accountUserId: null,
-      name: input.name.trim(),
-      sex: input.sex,
-      birthDate: input.birthDate ?? null,
-      birthYear: input.birthYear ?? (input.birthDate ? Number(input.birthDate.slice(0, 4)) : null),
-      mobile: input.mobile ?? null,
-      village: input.village ?? null,
-      createdBy: actor.principal.userId,
-    });
+    const created = await this.repository.insert(
+      {
+        id,
+        stateId: input.stateId,
+        districtId: input.districtId ?? null,
+        accountUserId: null,
+        name: input.name.trim(),
+        sex: input.sex,
+        birthDate: input.birthDate ?? null,
+        birthYear: input.birthYear ?? (input.birthDate ? Number(input.birthDate.slice(0, 4)) : null),
+        mobile: input.mobile ?? null,
+        village: input.village ?? null,
+        createdBy: actor.principal.userId,
+      },
+      alongside === undefined ? undefined : (tx) => alongside(tx, id),
+    );
     const patient = await this.repository.find(id, scope);
     if (patient === undefined || (!created && patient.createdBy !== actor.principal.userId)) {
       throw conflict('This id is already used by another record', 'body.id');
