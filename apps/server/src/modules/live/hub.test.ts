@@ -90,6 +90,46 @@ describe('live hub', () => {
     await hub.stop();
   });
 
+  it('forgets the places sent to an account when its last device disconnects, and a token once it leaves the queue', async () => {
+    const bus = new InProcessBus();
+    const queue = new FakeQueue();
+    queue.order = ['a1', 'a2', 'a3'].map((account, i) => ({ tokenId: `t${String(i + 1)}`, accountUserId: account }));
+    const hub = new LiveHub(bus, queue, 60_000);
+    await hub.start();
+    const phone = await hub.connectPatient('a1', { send: () => undefined });
+    const tablet = await hub.connectPatient('a1', { send: () => undefined });
+    const other = await hub.connectPatient('a2', { send: () => undefined });
+    const third = await hub.connectPatient('a3', { send: () => undefined });
+    queue.order = queue.order.slice(1);
+    await bus.publish('queue.changed', { opdId: 'opd-1' });
+    await flush();
+    await hub.tick();
+    expect(hub.rememberedPlaces()).toBe(3);
+
+    // One of two devices goes: the account is still there, and so are its places.
+    phone();
+    expect(hub.rememberedPlaces()).toBe(3);
+    tablet();
+    expect(hub.rememberedPlaces()).toBe(2);
+    // A token that is called leaves the queue: its place is forgotten though its device stays.
+    await bus.publish('queue.account.a2', { tokenId: 't2', event: 'called', status: 'called' });
+    await flush();
+    expect(hub.rememberedPlaces()).toBe(1);
+    other();
+    third();
+    expect(hub.rememberedPlaces()).toBe(0);
+
+    // Many patients come and go: nothing stays behind.
+    for (let i = 0; i < 50; i += 1) {
+      queue.order = [{ tokenId: `x${String(i)}`, accountUserId: `b${String(i)}` }];
+      const disconnect = await hub.connectPatient(`b${String(i)}`, { send: () => undefined });
+      disconnect();
+    }
+    expect(hub.rememberedPlaces()).toBe(0);
+    expect(hub.connections()).toBe(0);
+    await hub.stop();
+  });
+
   it("tells the OPD's consoles at once when a patient a doctor holds joins, and only the count otherwise", async () => {
     const bus = new InProcessBus();
     const queue = new FakeQueue();

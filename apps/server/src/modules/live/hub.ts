@@ -42,7 +42,8 @@ export class LiveHub {
   private readonly accountOpds = new Map<string, Set<string>>();
   private readonly opdAccounts = new Map<string, Set<string>>();
   private readonly staff = new Map<string, Set<LiveSocket>>();
-  private readonly lastSent = new Map<string, { signature: string; at: number }>();
+  /** The place last sent for each token, by account: forgotten when the account's last device goes. */
+  private readonly lastSent = new Map<string, Map<string, { signature: string; at: number }>>();
   private readonly accountSubscriptions = new Map<string, () => Promise<void>>();
   private readonly dirty = new Set<string>();
   private stopQueueEvents: (() => Promise<void>) | null = null;
@@ -115,20 +116,27 @@ export class LiveHub {
     await this.refreshInterest(accountUserId);
     // The place now, so that a device coming back shows it at once (a count per token, not the whole queue).
     for (const position of await this.queue.placesOf(accountUserId)) {
-      this.lastSent.set(position.tokenId, {
-        signature: signatureOf(position),
-        at: this.now(),
-      });
+      // The device may have gone while the places were read: nothing to remember then.
+      if (this.patients.get(accountUserId) !== sockets || !sockets.has(socket)) break;
+      this.sentFor(accountUserId).set(position.tokenId, { signature: signatureOf(position), at: this.now() });
       socket.send({ type: 'position', ...withoutAccount(position) });
     }
     return () => {
       sockets.delete(socket);
-      if (sockets.size > 0) return;
+      if (sockets.size > 0 || this.patients.get(accountUserId) !== sockets) return;
       this.patients.delete(accountUserId);
+      this.lastSent.delete(accountUserId);
       this.forgetInterest(accountUserId);
       void this.accountSubscriptions.get(accountUserId)?.();
       this.accountSubscriptions.delete(accountUserId);
     };
+  }
+
+  /** How many tokens' last places are remembered (all belong to connected accounts); for tests and metrics. */
+  rememberedPlaces(): number {
+    let count = 0;
+    for (const sent of this.lastSent.values()) count += sent.size;
+    return count;
   }
 
   /** A doctor's or coordinator's console for one OPD. */
@@ -170,13 +178,14 @@ export class LiveHub {
         const sockets = this.patients.get(position.accountUserId);
         if (sockets === undefined) continue;
         const signature = signatureOf(position);
-        const last = this.lastSent.get(position.tokenId);
+        const sent = this.sentFor(position.accountUserId);
+        const last = sent.get(position.tokenId);
         if (last?.signature === signature) continue;
         if (last !== undefined && now - last.at < sendIntervalMs(position.ahead)) {
           deferred = true;
           continue;
         }
-        this.lastSent.set(position.tokenId, { signature, at: now });
+        sent.set(position.tokenId, { signature, at: now });
         for (const socket of sockets) socket.send({ type: 'position', ...withoutAccount(position) });
       }
       // Places held back are sent on a later tick even if nothing else changes.
@@ -184,12 +193,22 @@ export class LiveHub {
     }
   }
 
+  private sentFor(accountUserId: string): Map<string, { signature: string; at: number }> {
+    let sent = this.lastSent.get(accountUserId);
+    if (sent === undefined) {
+      sent = new Map();
+      this.lastSent.set(accountUserId, sent);
+    }
+    return sent;
+  }
+
   private async onAccountEvent(accountUserId: string, message: unknown): Promise<void> {
     const event = message as { tokenId: string; event: string; status: string };
     for (const socket of this.patients.get(accountUserId) ?? []) {
       socket.send({ type: 'token', tokenId: event.tokenId, event: event.event, status: event.status });
     }
-    if (event.status !== 'waiting') this.lastSent.delete(event.tokenId);
+    // A token that left the queue has no place to remember.
+    if (event.status !== 'waiting') this.lastSent.get(accountUserId)?.delete(event.tokenId);
     // Called, joined, skipped or re-offered: still in the same OPD, so no need to ask again.
     if (!SAME_OPD_EVENTS.has(event.event)) await this.refreshInterest(accountUserId);
   }
