@@ -201,6 +201,37 @@ describe('at the spoke', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('finds a likely duplicate among many newer patients of similar names, and through a misspelt first letter', async () => {
+    const { officer } = await spoke({ general_medicine: [await hub()] });
+    const registered = await call(officer, 'POST', '/api/v1/spoke/patients', {
+      id: randomUUID(),
+      name: 'Kamla Devi',
+      sex: 'female',
+      birthYear: 1990,
+      village: 'Bhitauli',
+    });
+    const id = registered.json<{ id: string }>().id;
+    // 250 patients registered since in the same village and year, whose names start the same.
+    await test.database.db.query(
+      `insert into patients (id, state_id, district_id, name, sex, birth_year, village, created_at)
+       select gen_random_uuid(), $1, $2, 'Karan Singh ' || n, 'male', 1990, 'Bhitauli', now() + n * interval '1 second'
+       from generate_series(1, 250) n`,
+      [UP.stateId, UP.districtId],
+    );
+    for (const name of ['Kamla Devi', 'Kamala Devi', 'Camla Devi']) {
+      const found = await call(
+        officer,
+        'GET',
+        `/api/v1/spoke/patients/find?name=${encodeURIComponent(name)}&birthYear=1991&village=bhitauli`,
+      );
+      const likely = found.json<{ likely: { id: string; reasons: string[] }[] }>().likely;
+      expect(
+        likely.map((p) => p.id),
+        name,
+      ).toContain(id);
+    }
+  });
+
   it('registers one patient when two registrations race with the same ABHA number; the other answers 409 and creates nothing', async () => {
     const { officer } = await spoke({ general_medicine: [await hub()] });
     const { officer: otherOfficer } = await spoke({ general_medicine: [await hub()] });

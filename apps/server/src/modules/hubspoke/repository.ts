@@ -317,7 +317,14 @@ export class HubSpokeRepository {
     return holder?.patientId === patientId;
   }
 
-  /** Patients who may be the one asked for: same mobile, or a similar name near the year of birth. */
+  /**
+   * Patients who may be the one asked for, each way bounded by `limit` and served by an index:
+   * the same mobile; the same name key (migration 0016: the given name's consonants, so spelling
+   * variants and a misspelt first letter such as C/K or S/Sh match) within 3 years of the year of
+   * birth, nearest years first; the same village within a year of it, whatever the name. Without a
+   * year of birth the name key alone, any `limit` of them, and the village is not searched.
+   * The service scores the candidates (name similarity, year, village) and keeps the best.
+   */
   duplicateCandidates(
     scope: StateScope,
     query: {
@@ -338,33 +345,42 @@ export class HubSpokeRepository {
       stateId: string;
     }[]
   > {
-    const params: unknown[] = [];
+    const params: unknown[] = [limit];
     const scopeSql = stateScopeCondition(scope, params);
-    const ors: string[] = [];
+    const year = query.birthYear;
+    const ways: string[] = [];
     if (query.mobile !== undefined) {
       params.push(query.mobile);
-      ors.push(`mobile = $${params.length}`);
+      ways.push(`select id from patients where ${scopeSql} and mobile = $${params.length} limit $1`);
     }
-    if (query.name !== undefined) {
-      const first = query.name.trim().toLowerCase().slice(0, 2);
-      params.push(`${first.replace(/[%_\\]/g, '\\$&')}%`);
-      const nameParam = params.length;
-      let condition = `lower(name) like $${nameParam}`;
-      if (query.birthYear !== undefined) {
-        params.push(query.birthYear);
-        condition += ` and (birth_year is null or abs(birth_year - $${params.length}) <= 3)`;
+    if (query.name !== undefined && query.name.trim() !== '') {
+      params.push(query.name);
+      const key = `patient_name_key(name) = patient_name_key($${params.length}::text)`;
+      if (year === undefined) {
+        ways.push(`select id from patients where ${scopeSql} and ${key} limit $1`);
+      } else {
+        params.push(year);
+        const y = `$${params.length}::int`;
+        ways.push(
+          `select id from patients where ${scopeSql} and ${key}
+             and (birth_year between ${y} - 3 and ${y} + 3 or birth_year is null)
+           order by abs(coalesce(birth_year, ${y}) - ${y}), created_at desc limit $1`,
+        );
       }
-      if (query.village !== undefined) {
-        params.push(query.village.trim().toLowerCase());
-        condition = `(${condition}) or (lower(village) = $${params.length} and lower(name) like $${nameParam})`;
-      }
-      ors.push(`(${condition})`);
     }
-    if (ors.length === 0) return Promise.resolve([]);
-    params.push(limit);
+    if (query.village !== undefined && query.village.trim() !== '' && year !== undefined) {
+      params.push(query.village.trim().toLowerCase(), year);
+      const [v, y] = [`$${params.length - 1}`, `$${params.length}::int`];
+      ways.push(
+        `select id from patients where ${scopeSql} and lower(village) = ${v}
+           and birth_year between ${y} - 1 and ${y} + 1
+         order by created_at desc limit $1`,
+      );
+    }
+    if (ways.length === 0) return Promise.resolve([]);
     return this.db.query(
       `select id, name, sex, birth_year as "birthYear", mobile, village, state_id as "stateId" from patients
-       where ${scopeSql} and (${ors.join(' or ')}) order by created_at desc limit $${params.length}`,
+       where id in (${ways.map((w) => `(${w})`).join(' union ')})`,
       params,
     );
   }

@@ -159,7 +159,7 @@ export class HubSpokeService {
     const candidates = await this.repository.duplicateCandidates(
       scope,
       { mobile: query.mobile, name: query.name, birthYear: query.birthYear, village: query.village },
-      200,
+      100,
     );
     const exactIds = new Set(exact.map((e) => e.patient.id));
     const scored = candidates
