@@ -8,6 +8,14 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     method?: string;
     body?: string;
+    /** Requests per second over all connections (unset: as fast as they go). */
+    overallRate?: number;
+    /** Requests made in turn; `setupRequest` may change each one before it is sent. */
+    requests?: {
+      method?: string;
+      path?: string;
+      setupRequest?: (request: { path: string }) => { path: string };
+    }[];
   }
   interface Histogram {
     average: number;
