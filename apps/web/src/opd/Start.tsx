@@ -239,10 +239,12 @@ function ChooseOpd({ profile, token }: { profile: Profile; token: Token | undefi
                   <dd data-testid="opd-wait">
                     {opd.doctorsAvailable === 0
                       ? t('opds.noDoctorFree')
-                      : t('opds.waitWith', {
-                          minutes: opd.estimatedWaitMinutes ?? opd.consultationMinutes,
-                          waiting: opd.waiting,
-                        })}
+                      : opd.estimatedWaitMinutes !== null && opd.estimatedWaitMinutes <= 1
+                        ? t('opds.waitSoon', { waiting: opd.waiting })
+                        : t('opds.waitWith', {
+                            minutes: opd.estimatedWaitMinutes ?? opd.consultationMinutes,
+                            waiting: opd.waiting,
+                          })}
                   </dd>
                 </div>
               )}

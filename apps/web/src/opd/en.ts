@@ -56,6 +56,7 @@ export const opdEn = {
   'opds.wait': 'Waiting time',
   'opds.doctors': 'Doctors',
   'opds.waitWith': 'About {minutes} minutes ({waiting} waiting)',
+  'opds.waitSoon': 'A minute or two ({waiting} waiting)',
   'opds.noDoctorFree': 'No doctor is free this minute. You can still take a token and wait.',
   'opds.choose': 'Choose this OPD',
   'opds.chooseNamed': 'Choose {name}',

@@ -55,6 +55,7 @@ export const opdHi = {
   'opds.wait': 'इंतज़ार का समय',
   'opds.doctors': 'डॉक्टर',
   'opds.waitWith': 'लगभग {minutes} मिनट ({waiting} प्रतीक्षा में)',
+  'opds.waitSoon': 'एक-दो मिनट ({waiting} प्रतीक्षा में)',
   'opds.noDoctorFree': 'इस समय कोई डॉक्टर खाली नहीं है। आप फिर भी टोकन लेकर इंतज़ार कर सकते हैं।',
   'opds.choose': 'यह ओपीडी चुनें',
   'opds.chooseNamed': '{name} चुनें',

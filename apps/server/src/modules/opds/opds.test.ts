@@ -303,8 +303,8 @@ describe('the list of OPDs', () => {
         doctorsOnShift: 2,
         doctorsAvailable: 1,
         waiting: 0,
-        // Nobody waiting, 10 minutes a patient, one doctor free.
-        estimatedWaitMinutes: 10,
+        // Nobody waiting, one doctor free: a newcomer is called at once.
+        estimatedWaitMinutes: 0,
       },
     ]);
     expect(body.items.map((o: { id: string }) => o.id)).not.toContain(upOpdUnconfigured);

@@ -32,9 +32,13 @@ export interface OpdView extends OpdRow, OpeningStatus {
   estimatedWaitMinutes: number | null;
 }
 
-/** Minutes until a token is likely seen: the patients ahead shared among the doctors available. */
+/**
+ * Minutes until a token is likely called: the consultations of the patients ahead, shared among
+ * the doctors available (their own consultation is not part of the wait). The first in line waits
+ * about nothing; for the OPD list, `ahead` is everyone waiting now (a newcomer's place).
+ */
 export function estimatedWaitMinutes(ahead: number, consultationMinutes: number, doctorsAvailable: number): number {
-  return Math.ceil(((ahead + 1) * consultationMinutes) / Math.max(1, doctorsAvailable));
+  return Math.ceil((ahead * consultationMinutes) / Math.max(1, doctorsAvailable));
 }
 
 /** Waiting patients per OPD: the queue knows them, and is wired in by the app. */

@@ -118,7 +118,12 @@ describe('taking a token', () => {
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({ tokenNumber: 1, status: 'waiting', ahead: 0, priority: 'normal' });
     expect(second.json()).toMatchObject({ tokenNumber: 2, ahead: 1 });
-    expect(second.json().estimatedWaitMinutes).toBeGreaterThan(first.json().estimatedWaitMinutes);
+    // Until their call, not the end of their consultation: the first is next, the second waits for one.
+    expect(first.json().estimatedWaitMinutes).toBe(0);
+    expect(second.json().estimatedWaitMinutes).toBe(10);
+    // The live updates say the same.
+    const live = (await test.app.services.queue.positions([opdId])).get(opdId);
+    expect(live?.map((p) => p.estimatedWaitMinutes)).toEqual([0, 10]);
   });
 
   it('returns the same token on a retry or from another device', async () => {
@@ -727,15 +732,15 @@ describe('after the consultation', () => {
     const viewer = await patient();
     for (let i = 0; i < 3; i += 1) await take(await patient(), opdId);
     const opd = await test.app.inject({ method: 'GET', url: `/api/v1/opds/${opdId}`, headers: viewer.headers });
-    // Three ahead, 10 minutes each, one doctor: the fourth is seen in about 40 minutes.
-    expect(opd.json()).toMatchObject({ waiting: 3, estimatedWaitMinutes: 40 });
+    // Three ahead, 10 minutes each, one doctor: the fourth is called in about 30 minutes.
+    expect(opd.json()).toMatchObject({ waiting: 3, estimatedWaitMinutes: 30 });
     const list = await test.app.inject({
       method: 'GET',
       url: `/api/v1/opds?stateId=${UP.stateId}&limit=200`,
       headers: viewer.headers,
     });
     expect(list.json().items).toContainEqual(
-      expect.objectContaining({ id: opdId, waiting: 3, estimatedWaitMinutes: 40 }),
+      expect.objectContaining({ id: opdId, waiting: 3, estimatedWaitMinutes: 30 }),
     );
   });
 });
