@@ -78,6 +78,10 @@ describe('Hub and spoke', () => {
     await cho.click('[data-testid=add-complaint-headache]');
     await cho.locator('[data-testid=complaint]', { hasText: 'Headache' }).waitFor();
     await expect.poll(() => cho.locator('[data-testid=triage]').textContent()).toContain('Emergency');
+    // And why: the red flag behind the urgency, in words, not codes.
+    await expect
+      .poll(() => cho.locator('[data-testid=triage-reasons]').textContent())
+      .toContain('Systolic pressure 186 mmHg');
     await cho.selectOption('#triage-mode', 'live');
     await cho.click('[data-testid=send]');
     const sent = cho.locator('[data-testid=spoke-request]', { hasText: name });

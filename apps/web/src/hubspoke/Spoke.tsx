@@ -7,6 +7,7 @@ import { Page } from '../components/Page';
 import { Link } from '../router';
 import { Select } from '../components/Select';
 import { useApi } from '../useApi';
+import { FeedbackFigures } from '../overseer/Figures';
 import { useHubSpokeI18n } from './i18n';
 import type { ComplaintTerm, FoundPatient, RequestSummary, RequestView, Speciality, Vitals } from './types';
 
@@ -89,6 +90,8 @@ export function SpokeHome() {
             ))}
         </ul>
       </section>
+      {/* The spoke's own figures: the server finds the officer's spoke. */}
+      <FeedbackFigures testId="spoke-figures" />
     </Page>
   );
 }
@@ -168,6 +171,19 @@ function HubPrescriptions({ consultationId, t }: { consultationId: string; t: T 
       ))}
     </div>
   );
+}
+
+/** The triage rules that matched, in the officer's words: the red flag's message, the complaint's name. */
+function triageReasons(request: RequestView, lang: string): string[] {
+  const named = request.triage.reasons.map((reason) => {
+    const flag = /^red flag (.+)$/.exec(reason)?.[1];
+    if (flag !== undefined) return request.redFlagFindings.find((f) => f.flag === flag)?.message ?? flag;
+    const code = /^complaint (\S+)/.exec(reason)?.[1];
+    const complaint = request.complaints.find((c) => c.code === code);
+    if (complaint === undefined) return code ?? reason;
+    return lang === 'hi' && complaint.displayHi !== null ? complaint.displayHi : complaint.display;
+  });
+  return [...new Set(named)];
 }
 
 function FindOrRegister({ onChoose }: { onChoose: (patient: FoundPatient) => Promise<void> }) {
@@ -737,6 +753,11 @@ function RequestForm(props: {
               speciality: specialityName(request.suggestedSpeciality),
               urgency: t(`urgency.${request.suggestedUrgency}`),
             })}
+          </p>
+        )}
+        {request.triage.reasons.length > 0 && (
+          <p className="hs-muted" data-testid="triage-reasons">
+            {t('triage.because', { reasons: triageReasons(request, lang).join('; ') })}
           </p>
         )}
         <div className="hs-grid">

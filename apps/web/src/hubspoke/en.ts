@@ -70,6 +70,7 @@ export const hubSpokeEn = {
   'complaints.history': 'History',
 
   'triage.title': '4. Triage and send',
+  'triage.because': 'Because of: {reasons}',
   'triage.suggested': 'Suggested: {speciality}, {urgency}',
   'triage.speciality': 'Speciality',
   'triage.urgency': 'Urgency',

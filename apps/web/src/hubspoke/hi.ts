@@ -64,6 +64,7 @@ export const hubSpokeHi: SectionDictionary<typeof hubSpokeEn> = {
   'complaints.text': 'अन्य शिकायतें, शब्दों में',
   'complaints.history': 'इतिहास',
   'triage.title': '4. ट्राइएज और भेजें',
+  'triage.because': 'इस कारण: {reasons}',
   'triage.suggested': 'सुझाव: {speciality}, {urgency}',
   'triage.speciality': 'विशेषज्ञता',
   'triage.urgency': 'तात्कालिकता',

@@ -57,6 +57,8 @@ export interface RequestView extends RequestSummary {
   bmi: number | null;
   redFlagFindings: { flag: string; message: string }[];
   missing: { field: string; message: string }[];
+  /** What the suggestion rests on: `red flag <flag>` or `complaint <code>`, one per rule that matched. */
+  triage: { specialityCode: string; urgency: string; reasons: string[] };
   attachments: { fileId: string; kind: string; title: string | null; mediaType: string }[];
   events: { at: string; kind: string; hubName: string | null; practitionerName: string | null }[];
 }
