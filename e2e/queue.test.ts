@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,10 +53,38 @@ async function signInStaff(server: RunningServer, login: string): Promise<string
   return body.token;
 }
 
-describe('the OPD queue survives a crash', () => {
-  it('loses no token and no call when the server is killed with SIGKILL mid-queue', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'sanjog-crash-'));
-    let server = await startServer({}, { storage: 'pglite', dataDir });
+const databaseUrl = process.env.DATABASE_URL;
+
+/** Kills the server with SIGKILL (no shutdown at all) and starts a new one on the same store. */
+async function crashAndRestart(servers: RunningServer[]): Promise<RunningServer> {
+  const server = servers.at(-1)!;
+  const exited = new Promise((resolve) => server.process.once('exit', resolve));
+  server.process.kill('SIGKILL');
+  await exited;
+  const restarted =
+    server.storage === 'postgres'
+      ? await startServer({}, { databaseUrl: server.databaseUrl! })
+      : await startServer({}, { storage: 'pglite', dataDir: server.dataDir });
+  servers.push(restarted);
+  return restarted;
+}
+
+interface Consultation {
+  id: string;
+  status: string;
+  version: number;
+  record: { complaintText: string | null; history: string | null; advice: string | null };
+}
+
+/**
+ * Tokens, a call, then a consultation in progress with part of its record saved: each survives a
+ * SIGKILL of the server, and the consultation is completed after the restart.
+ */
+async function crashMidQueue(storage: 'pglite' | 'postgres') {
+  const dataDir = storage === 'pglite' ? mkdtempSync(path.join(tmpdir(), 'sanjog-crash-')) : undefined;
+  const servers = [await startServer({}, dataDir === undefined ? { storage } : { storage, dataDir })];
+  let server = servers[0]!;
+  try {
     const doctor = await signInStaff(server, 'up.opddoctor');
     const patients = [];
     for (const mobile of ['9811100001', '9811100002', '9811100003']) {
@@ -98,12 +126,11 @@ describe('the OPD queue survives a crash', () => {
     );
     expect(called.body.token.id).toBe(tokens[0]!.id);
 
-    server.process.kill('SIGKILL');
-    await new Promise((resolve) => server.process.once('exit', resolve));
-    server = await startServer({}, { storage: 'pglite', dataDir });
+    // Killed with a patient called: the call survives.
+    server = await crashAndRestart(servers);
 
     // The called patient can still answer the call; the others wait in the same order.
-    const joined = await api<{ status: string }>(
+    const joined = await api<{ status: string; consultationId: string }>(
       server,
       'POST',
       `/api/v1/opd/tokens/${tokens[0]!.id}/join`,
@@ -120,6 +147,90 @@ describe('the OPD queue survives a crash', () => {
     expect(waiting.body.items[0]).toMatchObject({ id: tokens[2]!.id, ahead: 1 });
     const queue = await api<{ items: { id: string }[] }>(server, 'GET', `/api/v1/opd/${general!.id}/queue`, doctor);
     expect(queue.body.items.map((t) => t.id)).toEqual([tokens[1]!.id, tokens[2]!.id]);
+
+    // The doctor writes part of the record, and the server is killed mid-consultation.
+    const consultationId = joined.body.consultationId;
+    const started = await api<Consultation>(server, 'GET', `/api/v1/consultations/${consultationId}`, doctor);
+    expect(started.body.status).toBe('in_progress');
+    const draft = await api<Consultation>(server, 'PATCH', `/api/v1/consultations/${consultationId}/record`, doctor, {
+      version: started.body.version,
+      complaintText: 'fever for three days',
+      history: 'no travel; drinks well water',
+    });
+    expect(draft.status).toBe(200);
+    server = await crashAndRestart(servers);
+
+    // After the restart the doctor still has the patient, with the record as it was saved.
+    const inHand = await api<{ token: { id: string; status: string; consultationId: string } | null }>(
+      server,
+      'GET',
+      '/api/v1/me/opd-call',
+      doctor,
+    );
+    expect(inHand.body.token).toMatchObject({ id: tokens[0]!.id, status: 'in_consultation', consultationId });
+    const saved = await api<Consultation>(server, 'GET', `/api/v1/consultations/${consultationId}`, doctor);
+    expect(saved.body).toMatchObject({
+      status: 'in_progress',
+      version: draft.body.version,
+      record: { complaintText: 'fever for three days', history: 'no travel; drinks well water' },
+    });
+    // The patient's device finds its consultation again, and the doctor completes it.
+    const rejoined = await api<{ status: string; consultationId: string }>(
+      server,
+      'POST',
+      `/api/v1/opd/tokens/${tokens[0]!.id}/join`,
+      patients[0]!.token,
+      {},
+    );
+    expect(rejoined.body).toMatchObject({ status: 'in_consultation', consultationId });
+    const completed = await api<Consultation>(
+      server,
+      'POST',
+      `/api/v1/consultations/${consultationId}/complete`,
+      doctor,
+      { version: saved.body.version, advice: 'paracetamol if needed; fluids' },
+    );
+    expect(completed.status).toBe(200);
+    expect(completed.body).toMatchObject({
+      status: 'completed',
+      record: {
+        complaintText: 'fever for three days',
+        history: 'no travel; drinks well water',
+        advice: 'paracetamol if needed; fluids',
+      },
+    });
+    const finished = await api<{ status: string }>(
+      server,
+      'POST',
+      `/api/v1/opd/tokens/${tokens[0]!.id}/finish`,
+      doctor,
+      {},
+    );
+    expect(finished.body.status).toBe('completed');
+    const next = await api<{ token: { id: string } }>(
+      server,
+      'POST',
+      `/api/v1/opd/${general!.id}/call-next`,
+      doctor,
+      {},
+    );
+    expect(next.body.token.id).toBe(tokens[1]!.id);
     expect(await server.stop()).toBe(0);
+  } finally {
+    // Whatever happened: no server left running, then the first drops the PostgreSQL database it made.
+    for (const started of servers.reverse()) await started.stop();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+describe('the OPD queue survives a crash', () => {
+  it('loses no token, no call and no consultation in progress when the server is killed with SIGKILL (PGlite)', async () => {
+    await crashMidQueue('pglite');
+  });
+});
+
+describe.skipIf(databaseUrl === undefined)('the OPD queue survives a crash on PostgreSQL (needs DATABASE_URL)', () => {
+  it('loses no token, no call and no consultation in progress when the server is killed with SIGKILL', async () => {
+    await crashMidQueue('postgres');
   });
 });

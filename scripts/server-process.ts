@@ -108,7 +108,8 @@ export async function startServer(
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     stop: async () => {
       let code = child.exitCode;
-      if (code === null) {
+      // A process already ended by a signal (a test's SIGKILL) has no exit code and will not exit again.
+      if (code === null && child.signalCode === null) {
         const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         code = await exited;
