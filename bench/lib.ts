@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 export { buildServer, ROOT, startServer, type RunningServer } from '../scripts/server-process.js';
 
 /** Signs in a demo staff member and returns a bearer header. */
@@ -96,4 +98,50 @@ export function numberOption(name: string, fallback: number): number {
   const value = raw === undefined ? fallback : Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
   return value;
+}
+
+/**
+ * GETs at a steady `rate` per second for `seconds` (one every 1/rate s, each on its own,
+ * kept-alive connections): the latency a client arriving at that rate sees. autocannon's
+ * `overallRate` sends each second's share in a burst, which measures queueing, not latency.
+ */
+export async function pacedGets(
+  paths: () => string,
+  base: string,
+  rate: number,
+  seconds: number,
+  headers: Record<string, string> = {},
+): Promise<{ latencies: number[]; failures: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const url = new URL(base);
+  const latencies: number[] = [];
+  let failures = 0;
+  const one = (path: string) =>
+    new Promise<void>((resolve) => {
+      const started = performance.now();
+      const request = http.get({ agent, host: url.hostname, port: url.port, path, headers }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          if (response.statusCode === 200) latencies.push(performance.now() - started);
+          else failures += 1;
+          resolve();
+        });
+      });
+      request.on('error', () => {
+        failures += 1;
+        resolve();
+      });
+    });
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  const count = Math.round(rate * seconds);
+  for (let i = 0; i < count; i += 1) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(one(paths()));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { latencies, failures };
 }
