@@ -37,8 +37,12 @@ export type DoseUnit = (typeof DOSE_UNITS)[number];
 export const DURATION_UNITS = ['days', 'weeks', 'months'] as const;
 export type DurationUnit = (typeof DURATION_UNITS)[number];
 
-/** Languages a prescription's directions are printed in besides English. */
-export const PRESCRIPTION_LANGUAGES = ['en', 'hi'] as const;
+/**
+ * The language a prescription is written for: English alone, or English with the patient's
+ * language (Hindi, Kannada) beside it. A language here needs its words (the server's phrases)
+ * and a font for the PDF.
+ */
+export const PRESCRIPTION_LANGUAGES = ['en', 'hi', 'kn'] as const;
 export type PrescriptionLanguage = (typeof PRESCRIPTION_LANGUAGES)[number];
 
 export const PRESCRIPTION_FORMAT = 'sanjog.prescription.v1';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import qrcode from 'qrcode-generator';
 import type { PrescriptionDocument } from './document.js';
-import { FREQUENCY_ABBREVIATIONS, LABELS } from './phrases.js';
+import { FREQUENCY_ABBREVIATIONS, LABELS, type Language } from './phrases.js';
 
 /**
  * The printable prescription: an A4 page laid out as Indian prescriptions are (facility and
@@ -15,8 +15,14 @@ import { FREQUENCY_ABBREVIATIONS, LABELS } from './phrases.js';
  */
 
 const FONT_DIR = fileURLToPath(new URL('../../../reference-data/fonts/', import.meta.url));
-/** Devanagari (Lohit Devanagari, SIL OFL 1.1); Latin text uses the PDF's built-in Helvetica. */
-const DEVANAGARI = readFileSync(`${FONT_DIR}Lohit-Devanagari.ttf`);
+/**
+ * The font of each patient's language (all SIL OFL 1.1, kept beside their licences); Latin text
+ * uses the PDF's built-in Helvetica. pdfkit embeds only the glyphs a page uses.
+ */
+export const LOCAL_FONTS: Record<Exclude<Language, 'en'>, Buffer> = {
+  hi: readFileSync(`${FONT_DIR}Lohit-Devanagari.ttf`),
+  kn: readFileSync(`${FONT_DIR}NotoSansKannada-Regular.ttf`),
+};
 
 /** The metadata key that carries the signed envelope (base64url JSON). */
 export const ENVELOPE_KEY = 'SanjogPrescription';
@@ -60,7 +66,8 @@ export function renderPrescriptionPdf(envelope: SignedEnvelope, verifyUrl: strin
   (doc.info as unknown as Record<string, string>)[ENVELOPE_KEY] = Buffer.from(JSON.stringify(envelope)).toString(
     'base64url',
   );
-  doc.registerFont('deva', DEVANAGARI);
+  const local = rx.language === 'en' ? null : rx.language;
+  if (local !== null) doc.registerFont('local', LOCAL_FONTS[local]);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -70,7 +77,6 @@ export function renderPrescriptionPdf(envelope: SignedEnvelope, verifyUrl: strin
 
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
-  const local = rx.language === 'en' ? null : rx.language;
   const rule = () => {
     doc.moveDown(0.3);
     doc
@@ -157,9 +163,9 @@ export function renderPrescriptionPdf(envelope: SignedEnvelope, verifyUrl: strin
     ].filter((part): part is string => part !== null);
     doc.text(`     ${columns.join('   |   ')}`, { width });
     doc.fillColor('#333').text(`     ${item.directions.en}`, { width });
-    if (item.directions.local !== null) doc.font('deva').text(`     ${item.directions.local}`, { width });
+    if (item.directions.local !== null) doc.font('local').text(`     ${item.directions.local}`, { width });
     if (item.instructions !== null) doc.font('Helvetica').text(`     ${item.instructions}`, { width });
-    if (item.instructionsLocal !== null) doc.font('deva').text(`     ${item.instructionsLocal}`, { width });
+    if (item.instructionsLocal !== null) doc.font('local').text(`     ${item.instructionsLocal}`, { width });
     doc.moveDown(0.4);
   }
 
@@ -171,10 +177,10 @@ export function renderPrescriptionPdf(envelope: SignedEnvelope, verifyUrl: strin
       .fontSize(10)
       .fillColor('#000')
       .text(english, left, doc.y, { continued: localLabel !== null });
-    if (localLabel !== null) doc.font('deva').text(` / ${localLabel}`);
+    if (localLabel !== null) doc.font('local').text(` / ${localLabel}`);
     doc.font('Helvetica').fontSize(9.5).fillColor('#222');
     for (const line of lines) doc.text(line, { width });
-    doc.font('deva');
+    if (localLines.length > 0) doc.font('local');
     for (const line of localLines) doc.text(line, { width });
   };
   const localLabels = local === null ? null : LABELS[local];

@@ -1,7 +1,8 @@
 /**
  * How a prescription item reads to the patient: the structured dose, frequency, timing,
- * duration and route in English and in the patient's language. A country pack adds languages
- * here; Hindi is the first.
+ * duration and route in English and in the patient's language. A country pack adds a language
+ * here with one phrasebook (its words), its labels and link SMS, and a font in the PDF; the
+ * states whose patients read it default to it. Hindi and Kannada so far.
  */
 
 import {
@@ -47,17 +48,18 @@ export const FREQUENCY_TIMING: Record<Frequency, { frequency: number; period: nu
     once: null,
   };
 
-interface Phrasebook {
+export interface Phrasebook {
   frequency: Record<Frequency, string>;
   timing: Record<Timing, string>;
   dose: Record<DoseUnit, [one: string, many: string]>;
   duration: Record<DurationUnit, [one: string, many: string]>;
-  /** "for N days". */
+  /** "for N days", given "N days" as composed from the duration words. */
   forDuration: (amount: string) => string;
   route: Record<string, string>;
 }
 
-const PHRASES: Record<Language, Phrasebook> = {
+/** One phrasebook per language: the words the directions are composed of. */
+export const PHRASES: Record<Language, Phrasebook> = {
   en: {
     frequency: {
       once_daily: 'once a day',
@@ -152,6 +154,55 @@ const PHRASES: Record<Language, Phrasebook> = {
       device: 'बताए अनुसार',
     },
   },
+  kn: {
+    frequency: {
+      once_daily: 'ದಿನಕ್ಕೆ ಒಂದು ಬಾರಿ',
+      twice_daily: 'ದಿನಕ್ಕೆ ಎರಡು ಬಾರಿ',
+      thrice_daily: 'ದಿನಕ್ಕೆ ಮೂರು ಬಾರಿ',
+      four_times_daily: 'ದಿನಕ್ಕೆ ನಾಲ್ಕು ಬಾರಿ',
+      morning: 'ಪ್ರತಿದಿನ ಬೆಳಿಗ್ಗೆ',
+      at_bedtime: 'ರಾತ್ರಿ ಮಲಗುವ ಮುನ್ನ',
+      as_needed: 'ಅಗತ್ಯವಿದ್ದಾಗ',
+      once_weekly: 'ವಾರಕ್ಕೆ ಒಂದು ಬಾರಿ',
+      once: 'ಒಂದೇ ಬಾರಿ ಮಾತ್ರ',
+    },
+    timing: {
+      before_food: 'ಊಟಕ್ಕೆ ಮೊದಲು',
+      after_food: 'ಊಟದ ನಂತರ',
+      with_food: 'ಊಟದ ಜೊತೆ',
+      empty_stomach: 'ಖಾಲಿ ಹೊಟ್ಟೆಯಲ್ಲಿ',
+      any_time: 'ಯಾವುದೇ ಸಮಯದಲ್ಲಿ',
+    },
+    // After a number the unit stays singular, as on a pharmacy label ("2 ಮಾತ್ರೆ").
+    dose: {
+      tablet: ['ಮಾತ್ರೆ', 'ಮಾತ್ರೆ'],
+      capsule: ['ಕ್ಯಾಪ್ಸೂಲ್', 'ಕ್ಯಾಪ್ಸೂಲ್'],
+      ml: ['ಮಿ.ಲೀ.', 'ಮಿ.ಲೀ.'],
+      drop: ['ಹನಿ', 'ಹನಿ'],
+      puff: ['ಪಫ್', 'ಪಫ್'],
+      application: ['ಬಾರಿ ಹಚ್ಚಿ', 'ಬಾರಿ ಹಚ್ಚಿ'],
+      sachet: ['ಪ್ಯಾಕೆಟ್', 'ಪ್ಯಾಕೆಟ್'],
+      unit: ['ಯೂನಿಟ್', 'ಯೂನಿಟ್'],
+      mg: ['ಮಿ.ಗ್ರಾಂ.', 'ಮಿ.ಗ್ರಾಂ.'],
+      injection: ['ಇಂಜೆಕ್ಷನ್', 'ಇಂಜೆಕ್ಷನ್'],
+    },
+    // The genitive forms that "ಕಾಲ" (for a period of) follows: "3 ದಿನಗಳ ಕಾಲ", "1 ವಾರದ ಕಾಲ".
+    duration: { days: ['ದಿನದ', 'ದಿನಗಳ'], weeks: ['ವಾರದ', 'ವಾರಗಳ'], months: ['ತಿಂಗಳ', 'ತಿಂಗಳ'] },
+    forDuration: (amount) => `${amount} ಕಾಲ`,
+    route: {
+      oral: 'ಬಾಯಿಯ ಮೂಲಕ',
+      sublingual: 'ನಾಲಿಗೆಯ ಕೆಳಗೆ',
+      topical: 'ಚರ್ಮದ ಮೇಲೆ',
+      ophthalmic: 'ಕಣ್ಣಿಗೆ',
+      otic: 'ಕಿವಿಗೆ',
+      nasal: 'ಮೂಗಿಗೆ',
+      inhalation: 'ಉಸಿರಿನ ಮೂಲಕ',
+      rectal: 'ಗುದದ್ವಾರದ ಮೂಲಕ',
+      vaginal: 'ಯೋನಿಯ ಮೂಲಕ',
+      injection: 'ಇಂಜೆಕ್ಷನ್ ಮೂಲಕ',
+      device: 'ತೋರಿಸಿದಂತೆ',
+    },
+  },
 };
 
 export interface SigParts {
@@ -179,4 +230,41 @@ export function directions(parts: SigParts, language: Language): string {
 export const LABELS: Record<Language, Record<'investigations' | 'advice' | 'followUp' | 'instructions', string>> = {
   en: { investigations: 'Investigations', advice: 'Advice', followUp: 'Follow-up on', instructions: 'Instructions' },
   hi: { investigations: 'जाँच', advice: 'सलाह', followUp: 'दोबारा दिखाएँ', instructions: 'निर्देश' },
+  kn: { investigations: 'ಪರೀಕ್ಷೆಗಳು', advice: 'ಸಲಹೆ', followUp: 'ಮರುಭೇಟಿ ದಿನಾಂಕ', instructions: 'ಸೂಚನೆಗಳು' },
 };
+
+/** The SMS that brings the patient the public link, in the prescription's language. */
+export const LINK_SMS: Record<Language, (doctor: string, date: string, url: string) => string> = {
+  en: (doctor, date, url) => `Your e-prescription from ${doctor} (${date}): ${url} Show it at any pharmacy. Sanjog`,
+  hi: (doctor, date, url) => `${doctor} का ई-पर्चा (${date}): ${url} किसी भी दवा दुकान पर दिखाएँ। Sanjog`,
+  kn: (doctor, date, url) => `${doctor} ಅವರ ಇ-ಪ್ರಿಸ್ಕ್ರಿಪ್ಷನ್ (${date}): ${url} ಯಾವುದೇ ಔಷಧ ಅಂಗಡಿಯಲ್ಲಿ ತೋರಿಸಿ. Sanjog`,
+};
+
+/**
+ * The language a state's patients read, where a prescription can be printed in it (India: the
+ * Hindi-speaking states, and Karnataka). A state not named here prints English alone unless the
+ * patient chose one of the languages.
+ */
+export const STATE_LANGUAGES: Readonly<Record<string, Language>> = {
+  'IN-02': 'hi', // Himachal Pradesh
+  'IN-05': 'hi', // Uttarakhand
+  'IN-06': 'hi', // Haryana
+  'IN-07': 'hi', // Delhi
+  'IN-08': 'hi', // Rajasthan
+  'IN-09': 'hi', // Uttar Pradesh
+  'IN-10': 'hi', // Bihar
+  'IN-20': 'hi', // Jharkhand
+  'IN-22': 'hi', // Chhattisgarh
+  'IN-23': 'hi', // Madhya Pradesh
+  'IN-29': 'kn', // Karnataka
+};
+
+/**
+ * A new prescription's language when the doctor names none: the patient's own, when they chose
+ * one of ours other than English (English is every account's default, so it says nothing), else
+ * their state's, else English.
+ */
+export function defaultLanguage(stateId: string, preferred: string | null): Language {
+  const chosen = LANGUAGES.find((language) => language !== 'en' && language === preferred);
+  return chosen ?? STATE_LANGUAGES[stateId] ?? 'en';
+}

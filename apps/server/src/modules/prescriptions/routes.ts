@@ -21,6 +21,7 @@ import {
   FhirIdParams,
   FhirResource,
   PageQuery,
+  ConsultationPrescriptionList,
   PrescriptionList,
   PrescriptionSchema,
   SignBody,
@@ -86,6 +87,7 @@ export function verificationToWire({ row, ...verification }: Verification) {
     facility: { name: rx.facility.name },
     date: rx.date,
     consultation: rx.consultation,
+    language: rx.language,
     items: rx.items.map((item) => ({
       index: item.index,
       name: item.name,
@@ -141,14 +143,17 @@ export function prescriptionRoutes(service: PrescriptionService): FastifyPluginA
           tags,
           summary: "A consultation's prescriptions, newest first (cancelled ones too)",
           params: IdParams,
-          response: responses({ 200: PrescriptionList }),
+          response: responses({ 200: ConsultationPrescriptionList }),
         },
       },
-      async (request) => ({
-        items: (await service.listForConsultation(actorOf(request), request.params.id)).map((row) =>
-          prescriptionToWire(row, service),
-        ),
-      }),
+      async (request) => {
+        const actor = actorOf(request);
+        const [rows, defaultLanguage] = await Promise.all([
+          service.listForConsultation(actor, request.params.id),
+          service.defaultLanguage(actor, request.params.id),
+        ]);
+        return { items: rows.map((row) => prescriptionToWire(row, service)), defaultLanguage };
+      },
     );
 
     app.get(

@@ -38,7 +38,10 @@ export const SignBody = Type.Object(
   {
     id: ClientId,
     language: Type.Optional(
-      Enum(LANGUAGES, { description: "The patient's language for directions (default: their account's)" }),
+      Enum(LANGUAGES, {
+        description:
+          "The patient's language for directions, printed beside English (default: the patient's chosen language, else their state's)",
+      }),
     ),
     items: Type.Array(ItemInput, { maxItems: 30 }),
     investigations: Type.Optional(Type.Array(Text(200), { maxItems: 30 })),
@@ -191,6 +194,15 @@ export const PrescriptionSchema = Type.Object({
   dispensing: Nullable(Dispensing),
 });
 export const PrescriptionList = Type.Object({ items: Type.Array(PrescriptionSchema) });
+export const ConsultationPrescriptionList = Type.Object({
+  items: Type.Array(PrescriptionSchema),
+  defaultLanguage: Nullable(
+    Enum(LANGUAGES, {
+      description:
+        "The language a new prescription is written in when the doctor names none: the patient's, else their state's",
+    }),
+  ),
+});
 
 export const PageQuery = Type.Object(
   {
@@ -229,6 +241,7 @@ export const VerificationSchema = Type.Object({
   facility: Type.Object({ name: Type.String() }),
   date: Type.String(),
   consultation: Type.Object({ kind: Type.String(), mode: Type.String(), type: Type.String() }),
+  language: Type.String({ description: "The language of the local directions (BCP 47), or 'en' when there are none" }),
   items: Type.Array(
     Type.Object({
       index: Type.Integer(),

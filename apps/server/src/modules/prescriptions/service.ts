@@ -12,7 +12,16 @@ import type { SmsSender } from '../sms/index.js';
 import { ageOn, canonicalJson, DOCUMENT_FORMAT, type PrescriptionDocument, type PrescriptionItem } from './document.js';
 import { medicationRequestId, toMedicationRequest, toPrescriptionBundle } from './fhir.js';
 import { envelopeOfPdf, renderPrescriptionPdf } from './pdf.js';
-import { directions, type DoseUnit, type DurationUnit, type Frequency, type Language, type Timing } from './phrases.js';
+import {
+  defaultLanguage,
+  directions,
+  LINK_SMS,
+  type DoseUnit,
+  type DurationUnit,
+  type Frequency,
+  type Language,
+  type Timing,
+} from './phrases.js';
 import type {
   AllergyRow,
   ConsultationContext,
@@ -268,7 +277,8 @@ export class PrescriptionService {
       replaces = { id: original.id, reason: input.replaces.reason.trim(), by: actor.principal.userId };
     }
 
-    const language: Language = input.language ?? (consultation.patient.preferredLanguage === 'hi' ? 'hi' : 'en');
+    const language: Language =
+      input.language ?? defaultLanguage(consultation.stateId, consultation.patient.preferredLanguage);
     const id = input.id ?? randomUUID();
     const key = await this.currentKey(signer.id, now);
     const document: PrescriptionDocument = {
@@ -385,10 +395,7 @@ export class PrescriptionService {
   private sendLink(consultation: ConsultationContext, document: PrescriptionDocument): void {
     const mobile = consultation.patient.mobile;
     if (mobile === null) return;
-    const body =
-      document.language === 'hi'
-        ? `${document.doctor.name} का ई-पर्चा (${document.date}): ${this.verifyUrl(document.id)} किसी भी दवा दुकान पर दिखाएँ। Sanjog`
-        : `Your e-prescription from ${document.doctor.name} (${document.date}): ${this.verifyUrl(document.id)} Show it at any pharmacy. Sanjog`;
+    const body = LINK_SMS[document.language](document.doctor.name, document.date, this.verifyUrl(document.id));
     this.sms.send({ to: mobile, body }).catch((error: unknown) => this.options.onSmsFailure?.(error, document.id));
   }
 
@@ -425,6 +432,17 @@ export class PrescriptionService {
     const rows = await this.repository.listForConsultation(consultationId, await this.accessOf(actor));
     await this.audit.record(rows.map((row) => this.entry(actor, 'search', row.patientId, row.stateId, row.id)));
     return rows;
+  }
+
+  /**
+   * The language a new prescription of this consultation is written in unless its doctor
+   * chooses another (the patient's, else their state's); null when the caller cannot see it.
+   */
+  async defaultLanguage(actor: Actor, consultationId: string): Promise<Language | null> {
+    const consultation = await this.repository.consultationContext(consultationId, (await this.accessOf(actor)).scope);
+    return consultation === undefined
+      ? null
+      : defaultLanguage(consultation.stateId, consultation.patient.preferredLanguage);
   }
 
   /** A patient's prescriptions, newest first, for the doctors treating them (a refill needs the last one). */
