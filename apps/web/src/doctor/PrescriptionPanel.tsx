@@ -1,6 +1,13 @@
 import { useEffect, useId, useState } from 'react';
 // Choices, in the order offered; the server checks them again.
-import { DOSE_UNITS, DURATION_UNITS, FREQUENCIES, TIMINGS } from '@sanjog/shared';
+import {
+  DOSE_UNITS,
+  DURATION_UNITS,
+  FREQUENCIES,
+  PRESCRIPTION_LANGUAGES,
+  TIMINGS,
+  type PrescriptionLanguage,
+} from '@sanjog/shared';
 import { api, ApiError } from '../api';
 import { Field } from '../components/Field';
 import { LoadError, Notice } from '../components/Notice';
@@ -41,8 +48,14 @@ interface DraftItem {
   instructionsLocal: string;
 }
 
+/** The patient's language beside English first (the usual choice), English alone last. */
+const LANGUAGE_CHOICES = [...PRESCRIPTION_LANGUAGES.filter((language) => language !== 'en'), 'en' as const];
+const isLanguage = (value: string): value is PrescriptionLanguage =>
+  (PRESCRIPTION_LANGUAGES as readonly string[]).includes(value);
+
 interface Draft {
-  language: 'hi' | 'en';
+  /** As the doctor chose it; until then the consultation's default (the patient's or their state's language). */
+  language?: PrescriptionLanguage;
   items: DraftItem[];
   investigations: string;
   advice: string;
@@ -50,7 +63,7 @@ interface Draft {
   followUpDate: string;
 }
 
-const EMPTY: Draft = { language: 'hi', items: [], investigations: '', advice: '', adviceLocal: '', followUpDate: '' };
+const EMPTY: Draft = { items: [], investigations: '', advice: '', adviceLocal: '', followUpDate: '' };
 
 /**
  * The prescription of the consultation in hand: written, checked and signed by its doctor. Used
@@ -77,7 +90,9 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
     ...(kept.get(storageKey) as Partial<Draft> | undefined),
   }));
   useEffect(() => kept.set(storageKey, draft), [storageKey, draft]);
-  const signedList = useApi<{ items: Prescription[] }>(`/api/v1/consultations/${consultationId}/prescriptions`);
+  const signedList = useApi<{ items: Prescription[]; defaultLanguage: PrescriptionLanguage | null }>(
+    `/api/v1/consultations/${consultationId}/prescriptions`,
+  );
   const [replacing, setReplacing] = useState<{ prescription: Prescription; reason: string } | undefined>();
   const [refusals, setRefusals] = useState<string[]>([]);
   const [error, setError] = useState<string | undefined>();
@@ -85,6 +100,10 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
   const [signing, setSigning] = useState(false);
 
   const signed = signedList.data?.items ?? [];
+  // Until the list has said the consultation's default, the server applies it when signing.
+  const known = draft.language ?? signedList.data?.defaultLanguage ?? undefined;
+  const language = known ?? 'en';
+  const languageName = language === 'en' ? '' : t(`rx.langName.${language}`);
   const active = signed.find((rx) => rx.status === 'active');
   const writing = active === undefined || replacing !== undefined;
 
@@ -122,7 +141,7 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
     setNews(undefined);
     const text = (value: string) => (value.trim() === '' ? undefined : value.trim());
     const body = {
-      language: draft.language,
+      ...(known === undefined ? {} : { language: known }),
       items: draft.items.map((item) => ({
         medicineCode: item.medicine.code,
         ...(item.strength === '' ? {} : { strength: item.strength }),
@@ -133,7 +152,7 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
           ? {}
           : { duration: { value: Number(item.durationValue), unit: item.durationUnit } }),
         ...(text(item.instructions) === undefined ? {} : { instructions: text(item.instructions) }),
-        ...(text(item.instructionsLocal) === undefined || draft.language === 'en'
+        ...(text(item.instructionsLocal) === undefined || language === 'en'
           ? {}
           : { instructionsLocal: text(item.instructionsLocal) }),
       })),
@@ -142,9 +161,7 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
         .map((line) => line.trim())
         .filter((line) => line !== ''),
       ...(text(draft.advice) === undefined ? {} : { advice: text(draft.advice) }),
-      ...(text(draft.adviceLocal) === undefined || draft.language === 'en'
-        ? {}
-        : { adviceLocal: text(draft.adviceLocal) }),
+      ...(text(draft.adviceLocal) === undefined || language === 'en' ? {} : { adviceLocal: text(draft.adviceLocal) }),
       ...(draft.followUpDate === '' ? {} : { followUpDate: draft.followUpDate }),
       ...(replacing === undefined ? {} : { replaces: { id: replacing.prescription.id, reason: replacing.reason } }),
     };
@@ -200,7 +217,8 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
               key={item.key}
               item={item}
               index={index}
-              language={draft.language}
+              language={language}
+              languageName={languageName}
               onChange={(change) => update(item.key, change)}
               onRemove={() =>
                 setDraft((current) => ({ ...current, items: current.items.filter((i) => i.key !== item.key) }))
@@ -227,14 +245,14 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
               onChange={(event) => setDraft({ ...draft, advice: event.target.value })}
             />
           </div>
-          {draft.language !== 'en' && (
+          {language !== 'en' && (
             <div className="field">
-              <label htmlFor="rx-advice-local">{t('rx.adviceLocal')}</label>
+              <label htmlFor="rx-advice-local">{t('rx.adviceLocal', { language: languageName })}</label>
               <textarea
                 id="rx-advice-local"
                 className="input"
                 rows={2}
-                lang={draft.language}
+                lang={language}
                 value={draft.adviceLocal}
                 onChange={(event) => setDraft({ ...draft, adviceLocal: event.target.value })}
               />
@@ -250,12 +268,12 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
           <Select
             id="rx-language"
             label={t('rx.language')}
-            value={draft.language}
-            options={[
-              { value: 'hi', label: t('rx.langHi') },
-              { value: 'en', label: t('rx.langEn') },
-            ]}
-            onChange={(event) => setDraft({ ...draft, language: event.target.value === 'en' ? 'en' : 'hi' })}
+            value={language}
+            options={LANGUAGE_CHOICES.map((choice) => ({ value: choice, label: t(`rx.lang.${choice}`) }))}
+            onChange={(event) => {
+              const chosen = event.target.value;
+              if (isLanguage(chosen)) setDraft({ ...draft, language: chosen });
+            }}
           />
           {refusals.length > 0 && (
             <Notice kind="error">
@@ -280,7 +298,8 @@ function Panel({ consultationId, patientId }: { consultationId: string; patientI
 function ItemEditor(props: {
   item: DraftItem;
   index: number;
-  language: 'hi' | 'en';
+  language: PrescriptionLanguage;
+  languageName: string;
   onChange: (change: Partial<DraftItem>) => void;
   onRemove: () => void;
 }) {
@@ -362,7 +381,7 @@ function ItemEditor(props: {
       {props.language !== 'en' && (
         <Field
           id={id('instructions-local')}
-          label={t('rx.instructionsLocal')}
+          label={t('rx.instructionsLocal', { language: props.languageName })}
           lang={props.language}
           value={item.instructionsLocal}
           maxLength={500}

@@ -159,13 +159,13 @@ function RxFacts({ data }: { data: Verification }) {
             </strong>
             <span className="rx-directions">{item.directions.en}</span>
             {item.directions.local !== null && (
-              <span className="rx-directions" lang="hi">
+              <span className="rx-directions" lang={data.language}>
                 {item.directions.local}
               </span>
             )}
             {item.instructions !== null && <span className="rx-directions">{item.instructions}</span>}
             {item.instructionsLocal !== null && (
-              <span className="rx-directions" lang="hi">
+              <span className="rx-directions" lang={data.language}>
                 {item.instructionsLocal}
               </span>
             )}
@@ -348,7 +348,12 @@ function MyPrescriptions() {
             <ul className="rx-mine-items">
               {rx.document.items.map((item) => (
                 <li key={item.index}>
-                  {item.name} {item.strength ?? ''} — {item.directions.local ?? item.directions.en}
+                  {item.name} {item.strength ?? ''} —{' '}
+                  {item.directions.local === null ? (
+                    item.directions.en
+                  ) : (
+                    <span lang={rx.document.language}>{item.directions.local}</span>
+                  )}
                 </li>
               ))}
             </ul>

@@ -1,4 +1,4 @@
-import type { PrescriptionDocument } from '@sanjog/shared';
+import type { PrescriptionDocument, PrescriptionLanguage } from '@sanjog/shared';
 
 /** Wire types of the prescription endpoints. */
 
@@ -41,6 +41,8 @@ export interface Verification {
   patient: { name: string; ageYears: number | null; sex: string };
   facility: { name: string };
   date: string;
+  /** The language of the local directions and instructions ('en' when there are none). */
+  language: PrescriptionLanguage;
   items: {
     index: number;
     name: string;
