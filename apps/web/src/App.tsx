@@ -26,6 +26,8 @@ const Doctor = lazy(() => import('./doctor/DoctorApp').then((module) => ({ defau
 const Rx = lazy(() => import('./rx/RxApp').then((module) => ({ default: module.RxApp })));
 // Hub and spoke: the health officer's requests and the hub doctor's queue, one chunk with its words.
 const HubSpoke = lazy(() => import('./hubspoke/HubSpokeApp').then((module) => ({ default: module.HubSpokeApp })));
+// Watching over a state's service (coordinators, administrators) and the referral desk.
+const Overseer = lazy(() => import('./overseer/OverseerApp').then((module) => ({ default: module.OverseerApp })));
 // A consultation's video call for anyone taking part (invited specialists, interpreters); the
 // waiting room and the doctor's console load the same chunk.
 const Call = lazy(() => import('./call/CallPage'));
@@ -97,6 +99,7 @@ function Route({ path }: { path: string }) {
       if (path === '/doctor' || path.startsWith('/doctor/')) return <Doctor path={path} />;
       if (path.startsWith('/rx/') || path === '/pharmacy' || path === '/prescriptions') return <Rx path={path} />;
       if (path === '/spoke' || path === '/hub') return <HubSpoke path={path} />;
+      if (path === '/service' || path === '/referrals' || path === '/triage-rules') return <Overseer path={path} />;
       if (path === '/call' || path.startsWith('/call/')) return <Call path={path} />;
       return path.startsWith('/admin') ? <Admin path={path} /> : <NotFound />;
   }

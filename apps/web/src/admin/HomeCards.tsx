@@ -13,6 +13,9 @@ const icons = {
   calendar: 'M3 5h18v16H3zM3 10h18M8 3v4M16 3v4',
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 3',
   chart: 'M5 20V11M11 20V5M17 20v-7M2 20h20',
+  service: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 3',
+  hospital: 'M3 21h18M5 21V7l7-4 7 4v14M9 12h6M12 9v6',
+  rules: 'M8 6h13M8 12h13M8 18h13M3.5 6h.01M3.5 12h.01M3.5 18h.01',
 };
 
 /** What state and national administrators do: the care network first, most frequent first. */
@@ -75,6 +78,33 @@ function Cards() {
       </li>
       <li>
         <Card name="opds" title={t('card.opds')} body={t('card.opdsBody')} icon={icons.clock} to="/admin/opds" />
+      </li>
+      <li>
+        <Card
+          name="service"
+          title={t('card.service')}
+          body={t('card.serviceBody')}
+          icon={icons.service}
+          to="/service"
+        />
+      </li>
+      <li>
+        <Card
+          name="referralDesk"
+          title={t('card.referralDesk')}
+          body={t('card.referralDeskStateBody')}
+          icon={icons.hospital}
+          to="/referrals"
+        />
+      </li>
+      <li>
+        <Card
+          name="triageRules"
+          title={t('card.triageRules')}
+          body={t('card.triageRulesBody')}
+          icon={icons.rules}
+          to="/triage-rules"
+        />
       </li>
       <li>
         <Card name="reports" title={t('card.reports')} body={t('card.reportsBody')} icon={icons.chart} />

@@ -49,6 +49,9 @@ export const adminEn = {
   'card.rostersBody': 'Weekly shifts of doctors, leave and state holidays.',
   'card.opds': 'Online OPD settings',
   'card.opdsBody': 'Opening hours, capacity and languages of online OPDs.',
+  'card.referralDeskStateBody': 'Referrals to the hospitals of your state: received, attended, outcome.',
+  'card.triageRules': 'Triage rules',
+  'card.triageRulesBody': 'Which speciality and urgency to suggest for each complaint and red flag.',
   'card.reports': 'Reports',
   'card.reportsBody': 'Consultations and waiting times over time.',
 

@@ -111,8 +111,11 @@ export const en = {
   'card.availabilityBody': 'Set the hours when you take consultations.',
   'card.network': 'Hub and spoke network',
   'card.networkBody': 'Which health centres send cases to which hubs.',
-  'card.waiting': 'Waiting consultations',
-  'card.waitingBody': 'Requests that have waited too long, by hub.',
+  'card.service': 'Service overview',
+  'card.serviceBody':
+    'Requests about to miss their service level, overdue referrals, consultations per day and hub feedback.',
+  'card.referralDesk': 'Referral desk',
+  'card.referralDeskBody': 'Patients referred to your hospital: mark them received, attended, and the outcome.',
   'card.dispense': 'Prescriptions to dispense',
   'card.dispenseBody': 'Prescriptions sent to your pharmacy.',
   'card.facilities': 'Facilities',

@@ -39,10 +39,15 @@ export function FeedbackFigures(props: { spokeId?: string; stateId?: string; tes
 }
 
 function FiguresTable({ spokeId, stateId, testId }: { spokeId?: string; stateId?: string; testId: string }) {
-  const { t, date, number, locale } = useSection();
+  const { t, number, locale } = useSection();
   const headingId = useId();
   const figures = useApi<Figures>(withQuery('/api/v1/hubspoke/feedback-figures', { spokeId, stateId }));
   const percent = useMemo(() => new Intl.NumberFormat(locale, { style: 'percent' }), [locale]);
+  // The week's Monday as "7 Dec": short enough for five columns on a 360 px phone.
+  const day = useMemo(
+    () => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+    [locale],
+  );
   const share = (value: number | null) => (value === null ? '—' : percent.format(value));
   const state = figures.data !== undefined ? 'ready' : figures.error !== undefined ? 'error' : 'loading';
 
@@ -80,8 +85,9 @@ function FiguresTable({ spokeId, stateId, testId }: { spokeId?: string; stateId?
               <tbody>
                 {[...figures.data.weeks].reverse().map((w) => (
                   <tr key={w.week} data-testid="figures-week">
-                    {/* The week's Monday; noon UTC is the same date in every Indian zone. */}
-                    <th scope="row">{date(`${w.week}T12:00:00Z`)}</th>
+                    <th scope="row">
+                      <time dateTime={w.week}>{day.format(new Date(`${w.week}T00:00:00Z`))}</time>
+                    </th>
                     {cells(w)}
                   </tr>
                 ))}

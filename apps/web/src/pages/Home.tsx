@@ -27,6 +27,7 @@ const icons = {
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 3',
   building: 'M4 21V5l8-3 8 3v16M2 21h20M10 21v-5h4v5M12 6v5M9.5 8.5h5',
   shield: 'M12 2l8 3v6c0 5-3.5 9-8 11-4.5-2-8-6-8-11V5zM9 12l2 2 4-4',
+  referral: 'M3 21h18M5 21V7l7-4 7 4v14M9 12h6M12 9v6',
 };
 
 // Card names that have both `card.X` and `card.XBody` in the dictionary.
@@ -65,6 +66,7 @@ const ROLE_CARDS: Record<Role, CardSpec[]> = {
     card('queue', icons.queue, undefined, '/hub'),
     card('availability', icons.calendar),
     card('findPatient', icons.search, PatientSearch),
+    card('referralDesk', icons.referral, undefined, '/referrals'),
   ],
   opd_doctor: [
     card('queue', icons.queue, undefined, '/doctor'),
@@ -72,7 +74,8 @@ const ROLE_CARDS: Record<Role, CardSpec[]> = {
     card('findPatient', icons.search, PatientSearch),
   ],
   coordinator: [
-    card('waiting', icons.clock),
+    card('service', icons.clock, undefined, '/service'),
+    card('referralDesk', icons.referral, undefined, '/referrals'),
     card('network', icons.network),
     card('facilities', icons.building, FacilityList),
   ],
