@@ -522,11 +522,15 @@ export function planDemoNetwork(): DemoNetwork {
         ],
       );
     }
+    // The referral hospital's specialist signs in (as a doctor of the hub's pool it belongs to) and
+    // keeps its referral desk: marks the patients sent there received, attended, and their outcome.
     person(
       state,
       nextDoctor(),
       ['obstetrics_gynaecology'],
       [{ facilityId: women.id, role: 'specialist', specialities: ['obstetrics_gynaecology'] }],
+      `${state.short}.referraldesk`,
+      'hub_doctor',
     );
     for (const [index, opd] of opds.entries()) {
       const speciality = DEMO_OPDS[index]?.speciality ?? 'general_medicine';
@@ -728,6 +732,8 @@ export function demoSignIns(): DemoSignIn[] {
     ...ADMINS.filter((a) => !a.login.startsWith('ka.')).map((a) => ({ role: a.role, login: a.login, how })),
     { role: 'spoke_operator', login: 'up.cho', how },
     { role: 'hub_doctor', login: 'up.hubdoctor', how },
+    // The same role at the district women's hospital, where hub doctors refer: its referral desk.
+    { role: 'hub_doctor', login: 'up.referraldesk', how },
     { role: 'opd_doctor', login: 'up.opddoctor', how },
     { role: 'pharmacist', login: 'up.pharmacist', how },
     { role: 'patient', login: DEMO_PATIENT_MOBILE, how: 'one-time code shown on the SMS outbox page (/dev/outbox)' },
