@@ -275,14 +275,15 @@ export async function run(): Promise<void> {
     }
 
     // ---- A state's daily counts, through the API ----
-    // The query the stats repository runs for the last 30 local days (for its plan).
-    const dailySql = `select to_char((started_at at time zone 'Asia/Kolkata')::date, 'YYYY-MM-DD') as day, kind,
-        count(*)::int as started, (count(*) filter (where status = 'completed'))::int as completed,
-        (count(*) filter (where status = 'not_happened'))::int as "notHappened"
-      from consultations where state_id = $1
-        and started_at >= (current_date - 29)::timestamp at time zone 'Asia/Kolkata'
-        and started_at < (current_date + 1)::timestamp at time zone 'Asia/Kolkata'
-      group by 1, 2 order by 1, 2`;
+    // The query the stats repository runs to count 30 local days afresh (for its plan).
+    const dailySql = `select to_char(day, 'YYYY-MM-DD') as day, kind, started, completed, "notHappened" from (
+        select (started_at at time zone 'Asia/Kolkata')::date as day, kind, count(*)::int as started,
+          (count(*) filter (where status = 'completed'))::int as completed,
+          (count(*) filter (where status = 'not_happened'))::int as "notHappened"
+        from consultations where state_id = $1
+          and started_at >= (current_date - 29)::timestamp at time zone 'Asia/Kolkata'
+          and started_at < (current_date + 1)::timestamp at time zone 'Asia/Kolkata'
+        group by 1, 2) counted order by 1, 2`;
     let dailyErrors = 0;
     const daily: number[] = [];
     const largest: number[] = [];
@@ -290,6 +291,12 @@ export async function run(): Promise<void> {
       (best, s) => (stateBag.filter((x) => x === s).length > stateBag.filter((x) => x === best).length ? s : best),
       stateBag[0]!,
     );
+    // The first view of the largest state's month counts every day (nothing kept yet); after it
+    // the finished days are read back and only yesterday and today are counted.
+    const firstViewStarted = performance.now();
+    const firstView = await get(agent, new URL(`/api/v1/states/${largestState}/consultations/daily`, base), adminAuth);
+    const dailyFirstViewMs = performance.now() - firstViewStarted;
+    if (firstView.status !== 200) dailyErrors += 1;
     for (let i = 0; i < samples + warmup; i += 1) {
       const stateId = i % 2 === 0 ? largestState : stateBag[Math.floor(Math.random() * stateBag.length)]!;
       const t0 = performance.now();
@@ -338,6 +345,7 @@ export async function run(): Promise<void> {
       dailyCountsErrors: dailyErrors,
       dailyCountsLargestState: largestState,
       dailyCountsLargestStateRows30Days: countRows[0]?.n ?? 0,
+      dailyCountsLargestStateFirstViewMs: round(dailyFirstViewMs, 2),
       dailyCountsLargestStateP50Ms: round(percentile(largest, 0.5), 2),
       dailyCountsLargestStateP99Ms: round(percentile(largest, 0.99), 2),
       dailyCountsOtherStatesP99Ms: round(percentile(daily, 0.99), 2),

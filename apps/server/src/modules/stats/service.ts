@@ -51,6 +51,35 @@ const shiftDays = (date: string, days: number) =>
  * (OPD, hub and spoke) and outcome. Counts only, nothing of any patient.
  */
 export class StatsService {
+  /**
+   * The counts of the range: finished days from what was kept, the others counted now. A day is
+   * finished once it is over before yesterday (in the state's time) and nothing of it is still in
+   * progress: consultations start "now", so nothing is added to it later.
+   */
+  private async counts(stateId: string, timeZone: string, from: string, to: string): Promise<DailyCountRow[]> {
+    const lastFinishable = shiftDays(localDate(this.clock.now(), timeZone), -2);
+    const stored = await this.repository.storedCounts(stateId, from, to < lastFinishable ? to : lastFinishable);
+    const storedDays = new Set(stored.map((row) => row.day));
+    const days = Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS) + 1;
+    const open = Array.from({ length: days }, (_, i) => shiftDays(from, i)).filter((day) => !storedDays.has(day));
+    const [first] = open;
+    const last = open.at(-1);
+    if (first === undefined || last === undefined) return stored;
+    // One count over the span of the days not kept (usually yesterday and today).
+    const counted = await this.repository.countConsultations(stateId, timeZone, first, last);
+    const fresh = counted.filter((row) => !storedDays.has(row.day));
+    const finished = open
+      .filter((day) => day <= lastFinishable)
+      .flatMap((day) => {
+        const ofDay = (kind: DailyCountRow['kind']) =>
+          fresh.find((row) => row.day === day && row.kind === kind) ?? { day, kind, ...zero() };
+        const both = [ofDay('opd'), ofDay('hub_spoke')];
+        return both.every((row) => row.started === row.completed + row.notHappened) ? both : [];
+      });
+    await this.repository.storeCounts(stateId, finished);
+    return [...stored, ...fresh];
+  }
+
   constructor(
     private readonly repository: StatsRepository,
     private readonly states: StateTimeZones,
@@ -67,7 +96,7 @@ export class StatsService {
     if (days < 1) throw badRequest('from must not be after to', 'from');
     if (days > MAX_DAYS) throw badRequest(`At most ${String(MAX_DAYS)} days at a time`, 'from');
 
-    const rows = await this.repository.dailyCounts(stateId, state.timeZone, from, to);
+    const rows = await this.counts(stateId, state.timeZone, from, to);
     const byDay = new Map<string, DailyCountRow[]>();
     for (const row of rows) byDay.set(row.day, [...(byDay.get(row.day) ?? []), row]);
     const totals = { opd: zero(), hubSpoke: zero() };

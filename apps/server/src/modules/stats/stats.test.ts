@@ -81,6 +81,41 @@ describe("a state's daily consultation counts", () => {
     });
   });
 
+  it('keeps the counts of finished days and counts the others afresh', async () => {
+    const admin = await createStaff(test, 'state_admin', { stateId: UP.stateId });
+    const read = async () =>
+      (
+        await test.app.inject({
+          url: `/api/v1/states/${UP.stateId}/consultations/daily?from=2026-11-17&to=2026-11-22`,
+          headers: admin.auth,
+        })
+      ).json<{ days: { day: string; hubSpoke: { started: number; completed: number } }[] }>();
+    const hubOn = async (day: string) => (await read()).days.find((d) => d.day === day)?.hubSpoke;
+    // The 17th has a consultation still in progress: not finished, so not kept.
+    await consultation('2026-11-17T05:00:00Z', 'hub_spoke', 'in_progress');
+    await consultation('2026-11-18T05:00:00Z', 'hub_spoke');
+    expect(await hubOn('2026-11-17')).toEqual({ started: 1, completed: 0, notHappened: 0 });
+    expect(await hubOn('2026-11-18')).toEqual({ started: 1, completed: 1, notHappened: 0 });
+    const kept = await test.database.db.query<{ day: string }>(
+      `select to_char(day, 'YYYY-MM-DD') as day from consultation_daily_counts where state_id = $1 order by day`,
+      [UP.stateId],
+    );
+    expect(kept.map((r) => r.day)).not.toContain('2026-11-17');
+    expect(kept.map((r) => r.day)).toContain('2026-11-18');
+    // What is kept is read, not counted again (a row written behind the service's back shows
+    // that); the unfinished 17th and today are counted afresh.
+    await consultation('2026-11-18T06:00:00Z', 'hub_spoke');
+    await test.database.db.query(
+      `update consultations set status = 'completed', ended_at = started_at
+      where state_id = $1 and status = 'in_progress' and started_at = '2026-11-17T05:00:00Z'`,
+      [UP.stateId],
+    );
+    await consultation('2026-11-22T05:00:00Z', 'hub_spoke');
+    expect(await hubOn('2026-11-18')).toEqual({ started: 1, completed: 1, notHappened: 0 });
+    expect(await hubOn('2026-11-17')).toEqual({ started: 1, completed: 1, notHappened: 0 });
+    expect(await hubOn('2026-11-22')).toEqual({ started: 1, completed: 1, notHappened: 0 });
+  });
+
   it('defaults to the 30 days ending today in the state', async () => {
     const coordinator = await createStaff(test, 'coordinator', { stateId: UP.stateId });
     const response = await test.app.inject({
