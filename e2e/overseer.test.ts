@@ -165,9 +165,9 @@ describe('Overseers', () => {
     await expect(page.locator('[data-testid=service-alerts]').textContent()).resolves.not.toContain(referred);
 
     // Nothing is overdue yet (a referral is due in days), and the page says so.
-    await expect(page.locator('[data-testid=service-overdue]').textContent()).resolves.toContain(
-      'No referral is overdue.',
-    );
+    await expect
+      .poll(() => page.locator('[data-testid=service-overdue]').textContent())
+      .toContain('No referral is overdue.');
     // Today: one hub-and-spoke consultation; the total row counts it too.
     const total = page.locator('[data-testid=daily-total] td').nth(1);
     await expect(total.locator('strong').textContent()).resolves.toBe('1');

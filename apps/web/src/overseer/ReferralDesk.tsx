@@ -121,6 +121,8 @@ function Desk({ facilityId, facilityName }: { facilityId: string; facilityName: 
   });
   // What this page changed, shown at once (the list catches up on its next load).
   const [updated, setUpdated] = useState<Record<string, Referral>>({});
+  // A fresh list supersedes what this page changed (someone else may have moved a referral on).
+  useEffect(() => setUpdated({}), [incoming.data]);
   const items = (incoming.data?.items ?? []).map((r) => updated[r.id] ?? r);
   const open = items
     .filter((r) => OPEN.has(r.status))

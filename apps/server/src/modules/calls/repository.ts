@@ -12,9 +12,8 @@ export interface ConsultationParties {
   practitionerName: string;
   /** The treating doctor's sign-in. */
   practitionerUserId: string | null;
-  /** A hub-and-spoke consultation's spoke and the health officer who sent its request: they present the patient. */
+  /** A hub-and-spoke consultation's spoke: its health officers present the patient. */
   spokeId: string | null;
-  presenterUserId: string | null;
 }
 
 export interface RoomRow {
@@ -92,7 +91,7 @@ export class CallRepository {
       `select c.id, c.state_id as "stateId", c.status, c.patient_id as "patientId", p.name as "patientName",
          case when p.account_removed_at is null then p.account_user_id end as "patientAccountUserId",
          pr.name as "practitionerName", pr.user_id as "practitionerUserId",
-         r.spoke_id as "spokeId", r.created_by as "presenterUserId"
+         r.spoke_id as "spokeId"
        from consultations c join patients p on p.id = c.patient_id join practitioners pr on pr.id = c.practitioner_id
        left join teleconsult_requests r on r.consultation_id = c.id
        where c.id = $1`,
@@ -144,7 +143,7 @@ export class CallRepository {
          c.patient_id as "patientId", p.name as "patientName",
          case when p.account_removed_at is null then p.account_user_id end as "patientAccountUserId",
          pr.name as "practitionerName", pr.user_id as "practitionerUserId",
-         t.spoke_id as "spokeId", t.created_by as "presenterUserId"
+         t.spoke_id as "spokeId"
        from call_rooms r join consultations c on c.id = r.consultation_id
        join patients p on p.id = c.patient_id join practitioners pr on pr.id = c.practitioner_id
        left join teleconsult_requests t on t.consultation_id = c.id

@@ -357,12 +357,11 @@ export class CallService {
     const userId = actor.principal.userId;
     if (actor.principal.kind === 'patient') return parties.patientAccountUserId === userId ? 'patient' : undefined;
     if (parties.practitionerUserId === userId) return 'doctor';
-    // At the spoke the patient sits with the health officer, on the officer's device: the officer
-    // who sent the request, or another officer of that spoke, presents them in the call.
+    // At the spoke the patient sits with the health officer, on the officer's device: an officer
+    // of that spoke now (the one who sent the request, or a colleague) presents them in the call.
     if (
       parties.spokeId !== null &&
-      (parties.presenterUserId === userId ||
-        actor.principal.roles.some((b) => b.role === 'spoke_operator' && b.facilityId === parties.spokeId))
+      actor.principal.roles.some((b) => b.role === 'spoke_operator' && b.facilityId === parties.spokeId)
     )
       return 'health_worker';
     const invite = await this.repository.liveInvite(parties.id, userId);

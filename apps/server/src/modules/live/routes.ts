@@ -51,7 +51,9 @@ export function liveRoutes(
             : opdId !== undefined
               ? hub.connectStaff(opdId, { send })
               : () => undefined;
-        socket.on('close', disconnect);
+        // Closed while being connected (a phone dropping at once): its close event has passed.
+        if (socket.readyState !== socket.OPEN) disconnect();
+        else socket.on('close', disconnect);
         // Clients only listen; anything they send is ignored.
         socket.on('message', () => undefined);
       },
