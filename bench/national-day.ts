@@ -941,6 +941,13 @@ class Day {
             if (message.data?.restart === true && peer === undefined) {
               this.signallingRecoveries += 1;
               meet(message.from);
+            } else if (message.data?.restart === true && message.from === peer && self < peer) {
+              // Asked again, as the web app's engine answers it: our first offer went to a peer
+              // admitted but not yet listening (the server drops what reaches it then).
+              this.signallingRecoveries += 1;
+              offeredAt = performance.now();
+              send({ description: { type: 'offer', sdp: FAKE_SDP } });
+              sendCandidates();
             }
             // An offer may come before the news of its sender.
             if (peer === undefined) peer = message.from;
