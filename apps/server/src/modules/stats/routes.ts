@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../platform/http/authenticate.js';
 import { responses } from '../../platform/http/schemas.js';
-import { DailyCountsQuery, DailyCountsSchema, StateParams } from './schemas.js';
+import { StateParams } from '../geography/index.js';
+import { DailyCountsQuery, DailyCountsSchema } from './schemas.js';
 import { FIGURE_READERS, type StatsService } from './service.js';
 
 export function statsRoutes(service: StatsService): FastifyPluginAsyncTypebox {

@@ -1,7 +1,5 @@
 import { Type } from 'typebox';
 
-export const StateParams = Type.Object({ stateId: Type.String({ pattern: '^[A-Z]{2}-[0-9A-Za-z]+$' }) });
-
 export const DailyCountsQuery = Type.Object(
   {
     /** First local day (the state's time zone); default: 29 days before `to`. */
